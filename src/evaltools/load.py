@@ -1,0 +1,301 @@
+"""``load()``: workbooks → form records → the DataFrames every other part of evaltools reads.
+
+Bad input never stops a batch: each problem becomes a ``load_errors`` row naming file, sheet and
+cell (``strict=True`` raises ``LoadError`` with the same message instead).
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import schema
+from .errors import LoadError
+from .forms import FormRecord, read_forms
+from .read import WORKBOOK_SUFFIXES, ReadError, is_lock_file, range_name, read_workbook
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Source = "str | Path | Iterable[str | Path]"
+
+
+@dataclass
+class FileResult:
+    """What one workbook yielded: plain rows, cheap to pickle across processes."""
+
+    source_file: str
+    projects: list[dict] = field(default_factory=list)
+    funds: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
+    cells: list[tuple] = field(default_factory=list)
+    unmapped: list[tuple] = field(default_factory=list)
+    errors: list[tuple] = field(default_factory=list)  # (sheet, cell, message)
+    sheets: list[tuple] = field(default_factory=list)  # (sheet, n_forms, status)
+    n_cells: dict = field(default_factory=dict)  # form_id → non-empty cells in its region
+
+
+@dataclass
+class Book:
+    """The loaded forms. Every DataFrame has the columns of ``evaltools.schema``.
+
+    - ``projects``: one row per form; ``funds``: one row per fund line; ``indicators``: one row
+      per indicator; ``load_errors``: one row per problem, in Chinese.
+    - ``cells``: provenance, one row per loaded value (see ``schema.CELLS``); ``locate()`` reads it.
+    - ``unmapped``: non-empty cells of a form that no field took.
+    - ``sheets``: every sheet read, with how many forms it held (a notes sheet shows 0).
+    """
+
+    projects: pd.DataFrame
+    funds: pd.DataFrame
+    indicators: pd.DataFrame
+    load_errors: pd.DataFrame
+    unmapped: pd.DataFrame
+    cells: pd.DataFrame
+    sheets: pd.DataFrame
+    cell_counts: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def locate(self, form_id: str, field: str, key: str | int = "") -> tuple[str, str, str] | None:
+        """``(source_file, sheet, cell)`` a value was read from, or ``None`` when it was not printed.
+
+        ``key`` is the fund ``source`` (``"total"``) for fund fields, the indicator ``seq`` for
+        indicator fields, empty for project fields. ``field`` names the column, e.g.
+        ``locate(fid, "executed", "total")`` or ``locate(fid, "score", 3)``.
+        """
+        c = self.cells
+        hit = c[(c["form_id"] == form_id) & (c["field"] == field) & (c["key"] == str(key))]
+        if hit.empty:
+            return None
+        row = hit.iloc[0]
+        return row["source_file"], row["sheet"], row["cell"]
+
+    def summary(self) -> str:
+        """A one-screen account in Chinese: forms, departments, errors."""
+        p, e = self.projects, self.load_errors
+        files = p["source_file"].nunique() if len(p) else 0
+        lines = [
+            f"绩效自评表 {len(p)} 份（{files} 个文件），主管部门 {p['department'].nunique() if len(p) else 0} 个，"
+            f"资金行 {len(self.funds)} 条，绩效指标 {len(self.indicators)} 条",
+            f"读取问题 {len(e)} 条，未识别单元格 {len(self.unmapped)} 个",
+        ]
+        if len(p):
+            lines.append("")
+            lines.append("按主管部门：")
+            for dept, n in p.groupby("department", sort=True).size().items():
+                lines.append(f"  {dept or '（未填）'}：{n} 份")
+        if len(e):
+            lines.append("")
+            lines.append("读取问题（前 10 条）：")
+            for row in e.head(10).itertuples(index=False):
+                where = "!".join(x for x in (row.source_file, row.sheet, row.cell) if x)
+                lines.append(f"  {where}：{row.message}")
+            if len(e) > 10:
+                lines.append(f"  …… 另有 {len(e) - 10} 条")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<evaltools.Book: {len(self.projects)} forms, {len(self.load_errors)} load errors>\n" + self.summary()
+
+    def to_path(self, path: str | Path) -> list[Path]:
+        """Write the tables: ``.xlsx`` (one sheet each), ``.parquet`` or ``.csv`` (one file per table)."""
+        from .export import write_book
+
+        return write_book(self, Path(path))
+
+
+# --------------------------------------------------------------------------------------------
+# Sources
+
+
+def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
+    """Yield ``(path, relative_name, problem)`` for every workbook a source names.
+
+    ``relative_name`` is the path relative to the folder or glob base it was found under; form ids
+    are derived from it so they stay the same wherever the folder is moved.
+    """
+    if isinstance(source, (str, Path)):
+        items = [source]
+    else:
+        items = list(source)
+    seen: set[Path] = set()
+    for item in items:
+        text = str(item)
+        p = Path(item)
+        if any(ch in text for ch in "*?[") and not p.exists():
+            base = Path(text.split("*")[0].split("?")[0].split("[")[0])
+            base = base if base.is_dir() else base.parent
+            matches = sorted(Path(m) for m in _glob.glob(text, recursive=True))
+            found = [m for m in matches if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)]
+            if not found:
+                yield p, text, "没有与该通配符匹配的工作簿文件"
+            for m in found:
+                if m not in seen:
+                    seen.add(m)
+                    yield m, _rel(m, base), None
+        elif p.is_dir():
+            found = sorted(
+                m for m in p.rglob("*") if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)
+            )
+            if not found:
+                yield p, p.name, "文件夹中没有 Excel 工作簿（.xlsx/.xlsm/.xls）"
+            for m in found:
+                if m not in seen:
+                    seen.add(m)
+                    yield m, _rel(m, p), None
+        elif p.is_file():
+            if is_lock_file(p):
+                continue
+            if p.suffix.lower() not in WORKBOOK_SUFFIXES:
+                yield p, p.name, f"不支持的文件类型“{p.suffix or '无扩展名'}”，只读取 .xlsx/.xlsm/.xls"
+                continue
+            if p not in seen:
+                seen.add(p)
+                yield p, p.name, None
+        else:
+            yield p, p.name, "文件或文件夹不存在"
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.name
+
+
+def form_id_for(relative_name: str, sheet: str, anchor: str) -> str:
+    """Stable id of a form: its file's path relative to the loaded folder, its sheet and cell."""
+    return hashlib.sha1(f"{relative_name}|{sheet}|{anchor}".encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------------------------
+# One file
+
+
+def load_file(path: Path, relative_name: str) -> FileResult:
+    """Read one workbook into plain rows. Never raises for bad data."""
+    src = str(path)
+    res = FileResult(source_file=src)
+    try:
+        wb = read_workbook(path)
+    except ReadError as exc:
+        res.errors.append((exc.sheet, "", exc.message))
+        return res
+    except OSError as exc:
+        res.errors.append(("", "", f"文件无法读取（{exc.strerror or exc}）"))
+        return res
+    n_forms = 0
+    for grid in wb.sheets:
+        try:
+            records = read_forms(grid)
+        except Exception as exc:  # a reader bug must not lose the batch; it is reported
+            res.errors.append((grid.name, "", f"读取该工作表时出错：{type(exc).__name__}: {exc}"))
+            res.sheets.append((grid.name, 0, "error"))
+            continue
+        res.sheets.append((grid.name, len(records), "form" if records else "no form"))
+        for rec in records:
+            _add_record(res, rec, relative_name)
+        n_forms += len(records)
+    if n_forms == 0 and not res.errors:
+        names = "、".join(g.name for g in wb.sheets) or "（无工作表）"
+        res.errors.append(("", "", f"工作簿中没有找到绩效自评表（工作表：{names}）"))
+    return res
+
+
+def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
+    fid = form_id_for(relative_name, rec.sheet, rec.anchor)
+    src = res.source_file
+    proj = {"form_id": fid, "source_file": src, "sheet": rec.sheet}
+    for col in schema.PROJECTS:
+        if col not in proj:
+            proj[col] = rec.project.get(col)
+    proj["form_range"] = range_name(*rec.region)
+    proj["template"] = ",".join(rec.template) or "seed"
+    proj["grade"] = rec.project.get("grade", "")
+    proj["relative_file"] = relative_name
+    proj["form_index"] = rec.index
+    proj["anchor"] = rec.anchor
+    res.projects.append(proj)
+    for line in rec.funds:
+        res.funds.append({"form_id": fid, **line})
+    for ind in rec.indicators:
+        res.indicators.append({"form_id": fid, **ind})
+    for table, key, fld, cell, raw in rec.cells:
+        res.cells.append((fid, table, key, fld, src, rec.sheet, cell, raw))
+    for cell, raw in rec.unmapped:
+        res.unmapped.append((fid, src, rec.sheet, cell, raw))
+    for cell, message in rec.errors:
+        res.errors.append((rec.sheet, cell, message))
+    res.n_cells[fid] = rec.n_cells
+
+
+# --------------------------------------------------------------------------------------------
+# The public entry point
+
+
+def load(source, *, strict: bool = False) -> Book:
+    """Load every form in ``source``: a file, a folder (recursive), a glob, or a list of them.
+
+    Returns a ``Book``. With ``strict=True`` the first problem raises ``LoadError`` (same message
+    as its ``load_errors`` row) instead of being collected.
+    """
+    results: list[FileResult] = []
+    for path, rel, problem in iter_sources(source):
+        if problem:
+            res = FileResult(source_file=str(path))
+            res.errors.append(("", "", problem))
+        else:
+            res = load_file(path, rel)
+        if strict and res.errors:
+            sheet, cell, message = res.errors[0]
+            raise LoadError(message, str(path), sheet, cell)
+        results.append(res)
+    return build_book(results)
+
+
+def build_book(results: Iterable[FileResult]) -> Book:
+    """Assemble DataFrames once for the whole batch (building per sheet costs more than reading)."""
+    import pandas as pd
+
+    projects, funds, indicators, cells, unmapped, errors, sheets = [], [], [], [], [], [], []
+    counts: dict[str, int] = {}
+    for res in results:
+        projects += res.projects
+        funds += res.funds
+        indicators += res.indicators
+        cells += res.cells
+        unmapped += res.unmapped
+        errors += [(res.source_file, s, c, m) for s, c, m in res.errors]
+        sheets += [(res.source_file, s, n, st) for s, n, st in res.sheets]
+        counts.update(res.n_cells)
+
+    proj_cols = list(schema.PROJECTS) + ["grade", "relative_file", "form_index", "anchor"]
+    pdf = _frame(projects, proj_cols, numeric=schema.PROJECT_NUMBER_FIELDS)
+    pdf["year"] = pd.array(pdf["year"], dtype="Int64") if len(pdf) else pd.array([], dtype="Int64")
+    return Book(
+        projects=pdf,
+        funds=_frame(funds, schema.FUNDS, numeric=("budget_initial", "budget_full_year", "executed", "weight",
+                                                   "exec_rate", "score")),
+        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight")),
+        load_errors=pd.DataFrame(errors, columns=list(schema.LOAD_ERRORS)).astype(str),
+        unmapped=pd.DataFrame(unmapped, columns=list(schema.UNMAPPED)).astype(str),
+        cells=pd.DataFrame(cells, columns=list(schema.CELLS)).astype(str),
+        sheets=pd.DataFrame(sheets, columns=["source_file", "sheet", "forms", "status"]),
+        cell_counts=counts,
+    )
+
+
+def _frame(rows: list[dict], columns, numeric=()) -> pd.DataFrame:
+    import pandas as pd
+
+    df = pd.DataFrame.from_records(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+    for col in numeric:
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    for col in df.columns:
+        if col not in numeric and col not in ("seq", "row", "year", "form_index") and df[col].dtype == object:
+            df[col] = df[col].fillna("").astype(str)
+    return df
