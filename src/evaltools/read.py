@@ -108,7 +108,17 @@ def sniff(data: bytes) -> str:
     start = data[:512].lstrip().lower()
     if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
         return "html"
-    return "text"
+    head = data[:4096]
+    if b"\x00" in head:
+        return "binary"
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return "text"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut at the sample's end
+                return "text"
+    return "binary"
 
 
 _KIND_MESSAGES = {
@@ -117,6 +127,7 @@ _KIND_MESSAGES = {
     "html": "文件是网页（HTML/XML）格式，不是 Excel 工作簿；请在 Excel 中另存为 .xlsx 后再导入",
     "text": "文件是纯文本（如 CSV），不是 Excel 工作簿；请在 Excel 中另存为 .xlsx 后再导入",
     "encrypted": "工作簿设置了打开密码，无法读取；请去除密码后再导入",
+    "binary": "文件已损坏或不是 Excel 工作簿（无法识别的文件内容）",
 }
 
 
