@@ -144,8 +144,12 @@ class _Sheet:
         self.width = grid.width
         # row → [(col, normalised label)] for string cells, in column order
         self.labels: list[list[tuple[int, str]]] = []
+        # row → [(col, value)] of non-empty cells: every scan below walks these, not the full grid
+        self.nonempty: list[list[tuple[int, object]]] = []
         for row in self.rows:
-            self.labels.append([(c, label(v)) for c, v in enumerate(row) if isinstance(v, str) and v.strip()])
+            ne = [(c, v) for c, v in enumerate(row) if v != "" and not is_empty(v)]
+            self.nonempty.append(ne)
+            self.labels.append([(c, label(v)) for c, v in ne if isinstance(v, str)])
         self.merge_end: dict[tuple[int, int], tuple[int, int]] = {}
         self.merge_origin: dict[tuple[int, int], tuple[int, int]] = {}
         for r0, c0, r1, c1 in grid.merges:
@@ -320,7 +324,7 @@ class _FormReader:
             p["title"] = ""
             rows = range(self.r0, min(self.r0 + 4, self.r1))
         for r in rows:
-            cells = [(c, v) for c, v in enumerate(self.sh.rows[r]) if not is_empty(v)]
+            cells = self.sh.nonempty[r]
             if not cells or (r, cells[0][0]) in self.used:
                 continue
             joined = label("".join(to_text(v) for _, v in cells))
@@ -412,7 +416,7 @@ class _FormReader:
         rr = r + 1
         while rr < self.r1:
             lab_cells = [(c, s) for c, s in self.sh.labels[rr] if c < first_amount_col]
-            if not any(not is_empty(v) for v in self.sh.rows[rr]):
+            if not self.sh.nonempty[rr]:
                 rr += 1
                 if rr - r > 12:
                     break
@@ -489,7 +493,7 @@ class _FormReader:
         # values are in the first non-empty row under the header, between header columns
         bounds = sorted(h[1] for h in heads) + [10**6]
         for rr in range(hr + 1, min(hr + 4, self.r1)):
-            if not any(not is_empty(v) for v in self.sh.rows[rr][c + 1 :]):
+            if not any(cc > c for cc, _ in self.sh.nonempty[rr]):
                 continue
             for key, h in (("goal_expected", exp), ("goal_actual", act)):
                 if h is None:
@@ -538,7 +542,7 @@ class _FormReader:
         seq = 0
         for r in range(hdr + 1, end):
             row = self.sh.rows[r]
-            if not any(not is_empty(v) for v in row):
+            if not self.sh.nonempty[r]:
                 continue
             if all(is_empty(self.sh.raw(r, cols[k])) for k in ("name", "target", "actual", "weight", "score") if k in cols):
                 # a row with only category cells (or a repeated header): consume category labels
@@ -609,7 +613,7 @@ class _FormReader:
         cols = getattr(self, "_ind_cols", {})
         cw, cs = cols.get("weight"), cols.get("score")
         if cw is None or cs is None or (is_empty(self.sh.raw(r, cw)) and is_empty(self.sh.raw(r, cs))):
-            nums = [c for c, v in enumerate(self.sh.rows[r]) if c > c_lab and not is_empty(v)]
+            nums = [c for c, _ in self.sh.nonempty[r] if c > c_lab]
             cw, cs = (nums + [None, None])[:2]
         if cw is not None:
             p["total_weight"] = self._number("projects", "", "total_weight", r, cw, "总分分值")
@@ -620,9 +624,7 @@ class _FormReader:
         """List every non-empty cell of the region that no field or label took."""
         n = 0
         for r in range(self.r0, self.r1):
-            for c, v in enumerate(self.sh.rows[r]):
-                if is_empty(v):
-                    continue
+            for c, v in self.sh.nonempty[r]:
                 n += 1
                 if (r, c) in self.used:
                     continue
@@ -632,7 +634,7 @@ class _FormReader:
                     continue
                 self.rec.unmapped.append((cell_name(r, c), to_text(v)))
         self.rec.n_cells = n
-        last_row = max((r for r in range(self.r0, self.r1) if any(not is_empty(v) for v in self.sh.rows[r])),
+        last_row = max((r for r in range(self.r0, self.r1) if self.sh.nonempty[r]),
                        default=self.r0)
         r0, c0, _, c1 = self.rec.region
         self.rec.region = (r0, c0, last_row, c1)

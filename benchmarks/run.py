@@ -1,0 +1,263 @@
+"""Benchmarks, side by side in one run: ``make bench`` (or ``python benchmarks/run.py``).
+
+Load: forms per second reading a generated corpus, against the naive baseline
+(``pandas.read_excel(engine="openpyxl", header=None)`` per sheet: no merges, no provenance) and
+the floors (unzip + read the sheet XML; unzip + expat-tokenize it, nothing else). Each reader
+runs in its own fresh process over the same files; the median of ``--repeat`` runs is reported.
+
+Results are printed and written to BENCHMARKS.md with the machine and the command.
+Timings are never asserted in tests: they live here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = ROOT / "benchmarks" / ".corpus"
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers: each returns the number of sheets (or forms) it went through.
+
+
+def _files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm"))
+
+
+def _sheet_members(z: zipfile.ZipFile) -> list[str]:
+    return [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+
+
+def reader_io_floor(files):
+    n = 0
+    for p in files:
+        with zipfile.ZipFile(p) as z:
+            for m in _sheet_members(z):
+                z.read(m)
+                n += 1
+    return n
+
+
+def reader_parse_floor(files):
+    import xml.parsers.expat
+
+    n = 0
+    for p in files:
+        with zipfile.ZipFile(p) as z:
+            for m in _sheet_members(z):
+                parser = xml.parsers.expat.ParserCreate()
+                parser.Parse(z.read(m), True)
+                n += 1
+    return n
+
+
+def reader_calamine_grid(files):
+    import python_calamine as pc
+
+    n = 0
+    for p in files:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            sh = wb.get_sheet_by_name(name)
+            sh.to_python(skip_empty_area=False)
+            _ = sh.merged_cell_ranges
+            n += 1
+    return n
+
+
+def reader_naive_pandas_openpyxl(files):
+    import pandas as pd
+
+    n = 0
+    for p in files:
+        frames = pd.read_excel(p, sheet_name=None, engine="openpyxl", header=None)
+        n += len(frames)
+    return n
+
+
+def reader_evaltools_load(files):
+    import evaltools
+
+    book = evaltools.load(files)
+    return len(book.projects)
+
+
+READERS = {
+    "io_floor": ("unzip + read sheet XML bytes (I/O floor)", reader_io_floor),
+    "parse_floor": ("unzip + expat tokenize (parse floor)", reader_parse_floor),
+    "calamine_grid": ("python-calamine grid + merged ranges", reader_calamine_grid),
+    "evaltools": ("evaltools.load → DataFrames, provenance, accounting", reader_evaltools_load),
+    "naive": ("pandas.read_excel(engine='openpyxl', header=None) (naive baseline)", reader_naive_pandas_openpyxl),
+}
+
+
+def _child(reader: str, corpus: str, limit: int) -> None:
+    """Run one reader in this (fresh) process and print its timing as JSON."""
+    files = _files(Path(corpus))[: limit or None]
+    fn = READERS[reader][1]
+    t0 = time.perf_counter()
+    n = fn(files)
+    secs = time.perf_counter() - t0
+    try:
+        import resource
+
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except ImportError:  # pragma: no cover - not on Windows
+        peak_mb = float("nan")
+    print(json.dumps({"reader": reader, "files": len(files), "items": n, "seconds": secs, "peak_mb": peak_mb}))
+
+
+def _run_child(reader: str, corpus: Path, limit: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", reader, "--corpus", str(corpus), "--limit", str(limit)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def ensure_corpus(n_forms: int, seed: int) -> Path:
+    from evaltools.synth import generate_corpus
+
+    target = CORPUS_DIR / f"forms-{n_forms}-seed-{seed}"
+    marker = target / ".complete"
+    if not marker.exists():
+        t0 = time.perf_counter()
+        generate_corpus(target, n_forms, seed)
+        marker.write_text("ok")
+        print(f"generated {n_forms} forms into {target} in {time.perf_counter() - t0:.1f} s", flush=True)
+    return target
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        pass
+    import pandas
+    import python_calamine
+
+    return {
+        "cpu": cpu or platform.processor(),
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "pandas": pandas.__version__,
+        "python-calamine": getattr(python_calamine, "__version__", "?"),
+    }
+
+
+def bench_load(corpus: Path, repeat: int) -> list[dict]:
+    rows = []
+    for key, (title, _fn) in READERS.items():
+        runs = [_run_child(key, corpus, 0) for _ in range(repeat)]
+        secs = statistics.median(r["seconds"] for r in runs)
+        n = runs[0]["items"]
+        rows.append({"reader": key, "title": title, "items": n, "files": runs[0]["files"], "seconds": secs,
+                     "ms_per_form": secs / max(n, 1) * 1000, "per_second": n / secs if secs else float("inf"),
+                     "peak_mb": max(r["peak_mb"] for r in runs), "runs": [r["seconds"] for r in runs]})
+        print(f"  {key:14s} {secs:8.2f} s  {rows[-1]['ms_per_form']:7.2f} ms/form  ({n} items)", flush=True)
+    return rows
+
+
+def render_load(rows: list[dict]) -> str:
+    by = {r["reader"]: r for r in rows}
+    ev = by["evaltools"]
+    lines = [
+        "| reader | ms per form | forms/s | × vs naive | × of parse floor | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['title']} | {r['ms_per_form']:.2f} | {r['per_second']:.0f} | "
+            f"{by['naive']['seconds'] / r['seconds']:.1f} | {r['seconds'] / by['parse_floor']['seconds']:.2f} | "
+            f"{r['peak_mb']:.0f} |"
+        )
+    speedup = by["naive"]["seconds"] / ev["seconds"]
+    floor_ratio = ev["seconds"] / by["parse_floor"]["seconds"]
+    lines.append("")
+    lines.append(
+        f"evaltools.load: **{speedup:.1f}×** the naive baseline (target ≥ 20×: "
+        f"{'met' if speedup >= 20 else 'missed by %.1f×' % (20 / speedup)}), **{floor_ratio:.2f}×** the parse floor "
+        f"(target ≤ 3×: {'met' if floor_ratio <= 3 else 'missed'})."
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--forms", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--child")
+    ap.add_argument("--corpus")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
+    args = ap.parse_args(argv)
+    if args.child:
+        _child(args.child, args.corpus, args.limit)
+        return 0
+
+    corpus = ensure_corpus(args.forms, args.seed)
+    m = machine()
+    print(f"load benchmark: {args.forms} generated forms, median of {args.repeat} runs, each reader in a fresh process")
+    load_rows = bench_load(corpus, args.repeat)
+    text = render_load(load_rows)
+    print()
+    print(text)
+    if not args.no_write:
+        write_report(m, args, text, load_rows)
+    return 0
+
+
+def write_report(m: dict, args, load_text: str, load_rows: list[dict]) -> None:
+    cmd = "make bench" + ("" if (args.forms, args.repeat) == (1000, 3) else
+                          f" (python benchmarks/run.py --forms {args.forms} --repeat {args.repeat})")
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    doc = f"""# Benchmarks
+
+Written by `benchmarks/run.py` ({cmd}) on {when}. Compare ratios measured side by side in one run;
+absolute times vary between machines and runs.
+
+Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']},
+pandas {m['pandas']}, python-calamine {m['python-calamine']}.
+
+## Load
+
+{args.forms} generated forms (`evaltools.synth.generate_corpus`, seed {args.seed}: every layout variant,
+many departments), one form per file unless the variant stacks several; each reader in its own
+process over the same files, median of {args.repeat} runs. "ms per form" divides by what the reader
+went through (sheets for the floors and baselines, forms for evaltools).
+
+{load_text}
+
+Raw seconds per run: {json.dumps({r['reader']: [round(x, 3) for x in r['runs']] for r in load_rows})}
+"""
+    (ROOT / "BENCHMARKS.md").write_text(doc, encoding="utf-8")
+    print(f"\nwrote {ROOT / 'BENCHMARKS.md'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
