@@ -256,3 +256,15 @@ def test_form_ids_are_stable_and_relative(tmp_path):
     assert list(ids_a) == list(ids_b)
     assert list(ids_a) == list(evaltools.load(tmp_path / "a").projects["form_id"])
     assert pd.Series(ids_a).is_unique
+
+
+def test_percent_formatted_rate_cell(tmp_path, reference):
+    """Excel stores 0.9363 for a rate cell formatted as "93.63%": it loads as 93.63 percent."""
+    form = fk.seed_form(4)
+    cells = form[0]
+    fracs = {k: v / 100 for k, v in cells.items() if k[1] == 12 and isinstance(v, (int, float)) and v > 0 and k[0] < 13}
+    assert fracs  # the 年度资金总额 and 市县 rows
+    form = fk.set_cells(form, fracs)
+    book, fid = _load_one(fk.write_xlsx(tmp_path / "pct.xlsx", [("Sheet1", form)]))
+    assert_same_form(book, fid, reference[4])
+    assert "rate-fraction" in book.projects["template"].iloc[0]

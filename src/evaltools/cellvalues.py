@@ -45,9 +45,9 @@ def label(value: object) -> str:
     """Normalise a label for matching: NFKC (full width → half width), no whitespace, no colon."""
     if not isinstance(value, str):
         return ""
-    text = unicodedata.normalize("NFKC", value)
-    text = _SPACE_RE.sub("", text)
-    return text.rstrip(":")
+    text = _SPACE_RE.sub("", unicodedata.normalize("NFKC", value))
+    # removing a space can leave a base letter next to a combining mark: compose again
+    return unicodedata.normalize("NFKC", text).rstrip(":")
 
 
 def clean_text(value: object) -> str:

@@ -443,6 +443,7 @@ class _FormReader:
                     line[key] = v
                 else:
                     line[key] = None
+            self._percent_formatted_rate(line, rr, cols)
             if "：" in s_lab.replace(":", "："):
                 if s_lab.startswith("年度资金总额"):
                     self.rec.template.append("fund-colon")
@@ -461,6 +462,24 @@ class _FormReader:
         p["exec_score"] = total["score"]
         if any(f["source"] == "current_year" for f in self.rec.funds):
             self.rec.template.append("fund-current-year")
+
+    def _percent_formatted_rate(self, line: dict, r: int, cols: dict) -> None:
+        """A rate cell formatted as a percentage stores 0.75 for "75%": the contract is percent.
+
+        Only a numeric cell in (0, 1] is rescaled, and only when the amounts on its row say the
+        percent reading is the right one; a text "0.75" or "0.75%" is taken as printed.
+        """
+        v, full, done = line.get("exec_rate"), line.get("budget_full_year"), line.get("executed")
+        c = cols.get("exec_rate")
+        if v is None or c is None or not isinstance(self.sh.raw(r, c), float) or not 0 < v <= 1:
+            return
+        if not full or done is None:
+            return
+        implied = done / full * 100
+        if abs(v * 100 - implied) < abs(v - implied):
+            line["exec_rate"] = v * 100
+            if "rate-fraction" not in self.rec.template:
+                self.rec.template.append("rate-fraction")
 
     def _goals(self) -> None:
         p = self.rec.project
