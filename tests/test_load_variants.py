@@ -268,3 +268,19 @@ def test_percent_formatted_rate_cell(tmp_path, reference):
     book, fid = _load_one(fk.write_xlsx(tmp_path / "pct.xlsx", [("Sheet1", form)]))
     assert_same_form(book, fid, reference[4])
     assert "rate-fraction" in book.projects["template"].iloc[0]
+
+
+def test_xlsm_and_hidden_sheet(tmp_path, reference):
+    wb_path = fk.write_xlsx(tmp_path / "macro.xlsx", [("Sheet2", fk.seed_form(0)), ("旧版", fk.seed_form(1))])
+    import openpyxl
+
+    wb = openpyxl.load_workbook(wb_path)
+    wb["旧版"].sheet_state = "hidden"
+    wb.save(wb_path)
+    xlsm = wb_path.with_suffix(".xlsm")
+    wb_path.rename(xlsm)
+    book = evaltools.load(tmp_path)
+    assert len(book.projects) == 2 and book.load_errors.empty
+    assert_same_form(book, book.projects["form_id"].iloc[0], reference[0])
+    vis = book.sheets.set_index("sheet")["visible"].to_dict()
+    assert vis == {"Sheet2": True, "旧版": False}

@@ -35,7 +35,7 @@ class FileResult:
     cells: list[tuple] = field(default_factory=list)
     unmapped: list[tuple] = field(default_factory=list)
     errors: list[tuple] = field(default_factory=list)  # (sheet, cell, message)
-    sheets: list[tuple] = field(default_factory=list)  # (sheet, n_forms, status)
+    sheets: list[tuple] = field(default_factory=list)  # (sheet, n_forms, status, visible)
     n_cells: dict = field(default_factory=dict)  # form_id → non-empty cells in its region
 
 
@@ -47,7 +47,8 @@ class Book:
       per indicator; ``load_errors``: one row per problem, in Chinese.
     - ``cells``: provenance, one row per loaded value (see ``schema.CELLS``); ``locate()`` reads it.
     - ``unmapped``: non-empty cells of a form that no field took.
-    - ``sheets``: every sheet read, with how many forms it held (a notes sheet shows 0).
+    - ``sheets``: every sheet read, with how many forms it held (a notes sheet shows 0) and
+      whether it is visible (a hidden sheet's forms load too: the reviewer sees them flagged).
     """
 
     projects: pd.DataFrame
@@ -193,9 +194,9 @@ def load_file(path: Path, relative_name: str) -> FileResult:
             records = read_forms(grid)
         except Exception as exc:  # a reader bug must not lose the batch; it is reported
             res.errors.append((grid.name, "", f"读取该工作表时出错：{type(exc).__name__}: {exc}"))
-            res.sheets.append((grid.name, 0, "error"))
+            res.sheets.append((grid.name, 0, "error", grid.visible))
             continue
-        res.sheets.append((grid.name, len(records), "form" if records else "no form"))
+        res.sheets.append((grid.name, len(records), "form" if records else "no form", grid.visible))
         for rec in records:
             _add_record(res, rec, relative_name)
         n_forms += len(records)
@@ -269,7 +270,7 @@ def build_book(results: Iterable[FileResult]) -> Book:
         cells += res.cells
         unmapped += res.unmapped
         errors += [(res.source_file, s, c, m) for s, c, m in res.errors]
-        sheets += [(res.source_file, s, n, st) for s, n, st in res.sheets]
+        sheets += [(res.source_file, *row) for row in res.sheets]
         counts.update(res.n_cells)
 
     proj_cols = list(schema.PROJECTS) + ["grade", "relative_file", "form_index", "anchor"]
@@ -283,7 +284,7 @@ def build_book(results: Iterable[FileResult]) -> Book:
         load_errors=pd.DataFrame(errors, columns=list(schema.LOAD_ERRORS)).astype(str),
         unmapped=pd.DataFrame(unmapped, columns=list(schema.UNMAPPED)).astype(str),
         cells=pd.DataFrame(cells, columns=list(schema.CELLS)).astype(str),
-        sheets=pd.DataFrame(sheets, columns=["source_file", "sheet", "forms", "status"]),
+        sheets=pd.DataFrame(sheets, columns=["source_file", "sheet", "forms", "status", "visible"]),
         cell_counts=counts,
     )
 

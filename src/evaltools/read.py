@@ -26,6 +26,7 @@ class Grid:
     name: str
     rows: list[list[object]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    visible: bool = True
 
     @property
     def height(self) -> int:
@@ -151,6 +152,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
             raise ReadError(_KIND_MESSAGES["encrypted"]) from exc
         raise ReadError(f"文件已损坏或不完整，无法打开（{_short(exc)}）") from exc
     sheets: list[Grid] = []
+    visibility = {m.name: str(m.visible).endswith(".Visible") for m in wb.sheets_metadata}
     with wb:
         for name in wb.sheet_names:
             try:
@@ -161,7 +163,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
                 if "password" in str(exc).lower():
                     raise ReadError(_KIND_MESSAGES["encrypted"], sheet=name) from exc
                 raise ReadError(f"工作表无法读取，文件可能已损坏（{_short(exc)}）", sheet=name) from exc
-            sheets.append(Grid(name=name, rows=rows, merges=merges))
+            sheets.append(Grid(name=name, rows=rows, merges=merges, visible=visibility.get(name, True)))
     return Workbook(path=path, sheets=sheets)
 
 
