@@ -103,6 +103,8 @@ _IND_HEADERS = (
     ("deviation_reason", _contains("偏差原因", "未完成原因", "原因分析", "改进措施")),
 )
 
+_TOTAL_TO_PROJECT = {"budget_initial": "budget_initial", "budget_full_year": "budget_full_year",
+                     "executed": "executed", "weight": "exec_weight", "exec_rate": "exec_rate", "score": "exec_score"}
 _FUND_NUMBER_FIELDS = ("budget_initial", "budget_full_year", "executed", "weight", "exec_rate", "score")
 _IND_TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "actual", "deviation_reason")
 
@@ -331,8 +333,11 @@ class _FormReader:
             m = _YEAR_ROW_RE.match(joined)
             if m:
                 p["year"] = int(m.group(1))
-                for c, v in cells:
-                    self._put("projects", "", "year", r, c, v)
+                for c, v in cells:  # （ 2021 年度）: the year is the cell holding its digits
+                    if m.group(1) in to_text(v):
+                        self._put("projects", "", "year", r, c, v)
+                    else:
+                        self.used.add((r, c))
                 return
         m = _YEAR_RE.search(p["title"])
         p["year"] = int(m.group(1)) if m else None
@@ -454,6 +459,10 @@ class _FormReader:
         if total is None:
             self._error(r, first_amount_col, "项目资金表缺少“年度资金总额”行")
             return
+        # the project-level copies of the total row trace to the same cells
+        for table, key, fld, cell, raw in list(self.rec.cells):
+            if table == "funds" and key == "total" and fld in _TOTAL_TO_PROJECT:
+                self.rec.cells.append(("projects", "", _TOTAL_TO_PROJECT[fld], cell, raw))
         p["budget_initial"] = total["budget_initial"]
         p["budget_full_year"] = total["budget_full_year"]
         p["executed"] = total["executed"]
