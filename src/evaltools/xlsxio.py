@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence, Union
+from typing import Mapping, Sequence, Union
 from xml.sax.saxutils import escape
 
 Value = Union[str, int, float, bool, Decimal, None]
@@ -388,14 +388,3 @@ def _xls_value(value: Value) -> str | float | bool | None:
     if isinstance(value, Decimal):
         return float(value)
     return value
-
-
-def merged_lookup(merges: Iterable[Merge]) -> dict[tuple[int, int], Merge]:
-    """Map every cell covered by a merge to its merge (handy for tests and checks)."""
-    out: dict[tuple[int, int], Merge] = {}
-    for m in merges:
-        r0, c0, r1, c1 = m
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                out[(r, c)] = m
-    return out
