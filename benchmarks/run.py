@@ -93,11 +93,19 @@ def reader_evaltools_load(files):
     return len(book.projects)
 
 
+def reader_evaltools_load_parallel(files):
+    import evaltools
+
+    book = evaltools.load(files, jobs=os.cpu_count())
+    return len(book.projects)
+
+
 READERS = {
     "io_floor": ("unzip + read sheet XML bytes (I/O floor)", reader_io_floor),
     "parse_floor": ("unzip + expat tokenize (parse floor)", reader_parse_floor),
     "calamine_grid": ("python-calamine grid + merged ranges", reader_calamine_grid),
     "evaltools": ("evaltools.load → DataFrames, provenance, accounting", reader_evaltools_load),
+    "evaltools_jobs": (f"evaltools.load(jobs={os.cpu_count()}) (all cores)", reader_evaltools_load_parallel),
     "naive": ("pandas.read_excel(engine='openpyxl', header=None) (naive baseline)", reader_naive_pandas_openpyxl),
 }
 

@@ -192,3 +192,22 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert cli(["load", str(SEED_DIR), "--to", str(tmp_path / "x.json")]) == 2
     assert cli(["frobnicate"]) == 2
     assert cli(["load", str(d / "zero.xlsx"), "--strict"]) == 1
+
+
+def test_parallel_load_gives_the_same_book(tmp_path):
+    """jobs>1 and an explicit executor give exactly the single-process result, bad files included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas.testing as pdt
+
+    d = _bad_files(tmp_path / "in")
+    for i in range(70):
+        shutil.copy(GOOD[i % 8], d / f"copy{i:02d}_{GOOD[i % 8].name}")
+    one = evaltools.load(d)
+    two = evaltools.load(d, jobs=2)
+    with ThreadPoolExecutor(2) as ex:
+        three = evaltools.load(d, executor=ex)
+    for other in (two, three):
+        for name in ("projects", "funds", "indicators", "load_errors", "cells", "unmapped", "sheets"):
+            pdt.assert_frame_equal(getattr(one, name), getattr(other, name))
+    assert len(one.projects) == 70 and len(one.load_errors) == 8

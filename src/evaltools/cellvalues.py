@@ -7,6 +7,7 @@ symbols, space labels out (``项 目 名 称``) and write ``--``/``—``/``/`` f
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 
@@ -45,6 +46,11 @@ def label(value: object) -> str:
     """Normalise a label for matching: NFKC (full width → half width), no whitespace, no colon."""
     if not isinstance(value, str):
         return ""
+    return _label(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same labels recur in every form of a batch
+def _label(value: str) -> str:
     text = _SPACE_RE.sub("", unicodedata.normalize("NFKC", value))
     # removing a space can leave a base letter next to a combining mark: compose again
     return unicodedata.normalize("NFKC", text).rstrip(":")

@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     lp.add_argument("data", nargs="+", help="files, folders or globs")
     lp.add_argument("--to", dest="to", help="write the tables: out.xlsx | out.parquet | out.csv")
     lp.add_argument("--strict", action="store_true", help="stop at the first problem")
+    lp.add_argument("--jobs", type=int, default=None,
+                    help="processes to read with (default: one per core for large batches)")
 
     sp = sub.add_parser("synth", help="生成合成（虚构）自评表，用于测试和基准")
     sp.add_argument("out", help="output folder")
@@ -50,7 +52,7 @@ def _cmd_load(args) -> int:
     from .load import load
 
     try:
-        book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict)
+        book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict, jobs=args.jobs)
     except LoadError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

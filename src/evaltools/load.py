@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob as _glob
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,24 +238,53 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
 # The public entry point
 
 
-def load(source, *, strict: bool = False) -> Book:
+def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None) -> Book:
     """Load every form in ``source``: a file, a folder (recursive), a glob, or a list of them.
 
     Returns a ``Book``. With ``strict=True`` the first problem raises ``LoadError`` (same message
     as its ``load_errors`` row) instead of being collected.
+
+    Files are read in this process (``jobs=1``), in ``jobs`` local processes (``jobs=None``: one
+    per core, used only when there are enough files to pay for starting them), or on any
+    ``concurrent.futures.Executor`` passed as ``executor``. The result is the same either way.
     """
+    items = list(iter_sources(source))
     results: list[FileResult] = []
-    for path, rel, problem in iter_sources(source):
-        if problem:
-            res = FileResult(source_file=str(path))
-            res.errors.append(("", "", problem))
-        else:
-            res = load_file(path, rel)
+    for res in _map_files(items, jobs, executor):
         if strict and res.errors:
             sheet, cell, message = res.errors[0]
-            raise LoadError(message, str(path), sheet, cell)
+            raise LoadError(message, res.source_file, sheet, cell)
         results.append(res)
     return build_book(results)
+
+
+def _load_item(item: tuple[Path, str, str | None]) -> FileResult:
+    path, rel, problem = item
+    if problem:
+        res = FileResult(source_file=str(path))
+        res.errors.append(("", "", problem))
+        return res
+    return load_file(path, rel)
+
+
+_MIN_FILES_PER_PROCESS = 64  # below this, starting a process costs more than it saves
+
+
+def _map_files(items, jobs, executor) -> Iterator[FileResult]:
+    if executor is not None:
+        yield from executor.map(_load_item, items)
+        return
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(items) // _MIN_FILES_PER_PROCESS or 1))
+    if jobs == 1:
+        for item in items:
+            yield _load_item(item)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_load_item, items, chunksize=max(1, min(64, len(items) // (jobs * 8) or 1)))
 
 
 def build_book(results: Iterable[FileResult]) -> Book:
@@ -282,11 +312,23 @@ def build_book(results: Iterable[FileResult]) -> Book:
                                                    "exec_rate", "score")),
         indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight")),
         load_errors=pd.DataFrame(errors, columns=list(schema.LOAD_ERRORS)).astype(str),
-        unmapped=pd.DataFrame(unmapped, columns=list(schema.UNMAPPED)).astype(str),
-        cells=pd.DataFrame(cells, columns=list(schema.CELLS)).astype(str),
+        unmapped=_compact(unmapped, schema.UNMAPPED, categorical=("form_id", "source_file", "sheet")),
+        cells=_compact(cells, schema.CELLS, categorical=("form_id", "table", "key", "field", "source_file", "sheet")),
         sheets=pd.DataFrame(sheets, columns=["source_file", "sheet", "forms", "status", "visible"]),
         cell_counts=counts,
     )
+
+
+def _compact(rows: list[tuple], columns, categorical=()) -> pd.DataFrame:
+    """A long text table with its repeated columns as categoricals (5× less memory)."""
+    import pandas as pd
+
+    cols = list(zip(*rows)) if rows else [()] * len(columns)
+    data = {}
+    for name, values in zip(columns, cols):
+        values = [str(v) for v in values]
+        data[name] = pd.Categorical(values) if name in categorical else pd.array(values, dtype="str")
+    return pd.DataFrame(data, columns=list(columns))
 
 
 def _frame(rows: list[dict], columns, numeric=()) -> pd.DataFrame:

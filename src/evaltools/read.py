@@ -69,9 +69,12 @@ def column_letter(c: int) -> str:
     return letters
 
 
+_LETTERS = [column_letter(i) for i in range(1024)]
+
+
 def cell_name(r: int, c: int) -> str:
     """0-based (row, column) → A1 name."""
-    return f"{column_letter(c)}{r + 1}"
+    return f"{_LETTERS[c] if c < 1024 else column_letter(c)}{r + 1}"
 
 
 def range_name(r0: int, c0: int, r1: int, c1: int) -> str:
