@@ -138,7 +138,7 @@ def _run_child(reader: str, corpus: Path, limit: int) -> dict:
 def ensure_corpus(n_forms: int, seed: int) -> Path:
     from evaltools.synth import generate_corpus
 
-    target = CORPUS_DIR / f"forms-{n_forms}-seed-{seed}"
+    target = CORPUS_DIR / f"excel-like-forms-{n_forms}-seed-{seed}"
     marker = target / ".complete"
     if not marker.exists():
         t0 = time.perf_counter()

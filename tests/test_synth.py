@@ -308,6 +308,85 @@ def test_xls_writer_round_trips(tmp_path):
     assert path.read_bytes() == again.read_bytes()
 
 
+def _calamine_sheets(path: Path) -> dict:
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    out = {}
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        out[name] = (sheet.to_python(skip_empty_area=False), sorted(sheet.merged_cell_ranges or []))
+    return out
+
+
+def test_excel_like_workbooks_read_back_identically(tmp_path):
+    kwargs = dict(n_forms=14, n_departments=2, seed=1)  # xlsx files of every placement
+    plain = synth.generate(tmp_path / "plain", **kwargs)
+    excel = synth.generate(tmp_path / "excel", excel_like=True, **kwargs)
+    assert excel.truth["params"].pop("excel_like") is True
+    assert excel.truth == plain.truth
+    rels = sorted(str(p.relative_to(plain.out_dir)) for p in plain.files)
+    assert rels == sorted(str(p.relative_to(excel.out_dir)) for p in excel.files)
+    layouts = set()
+    for rel in rels:
+        a, b = plain.out_dir / rel, excel.out_dir / rel
+        if rel.endswith(".xls"):  # the legacy variant is written by xlwt either way
+            assert a.read_bytes() == b.read_bytes()
+            continue
+        assert a.read_bytes() != b.read_bytes()
+        assert _calamine_sheets(a) == _calamine_sheets(b), rel
+        views_a, views_b = _open(a), _open(b)
+        assert views_a.keys() == views_b.keys()
+        for name in views_a:
+            assert views_a[name].values == views_b[name].values, (rel, name)
+            assert views_a[name].types == views_b[name].types, (rel, name)
+            assert views_a[name].merges == views_b[name].merges, (rel, name)
+        layouts.update(f["layout"] for f in excel.truth["files"] if f["file"] == rel)
+    assert {"stacked", "multi-sheet"} <= layouts
+    xlsx_forms = [f for f in excel.forms if f["file"].endswith(".xlsx")]
+    assert {"shifted", "notes-sheet"} <= {v for f in xlsx_forms for v in f["variants"]}
+
+    form = next(f for f in excel.forms if f["variants"] == ["seed"] and f["form_index"] == 0
+                and not f["file"].endswith(".xls"))
+    with zipfile.ZipFile(excel.out_dir / form["file"]) as zf:
+        names = zf.namelist()
+        sheet_no = next(i for i, s in enumerate(
+            next(f for f in excel.truth["files"] if f["file"] == form["file"])["sheets"], 1)
+            if s["name"] == form["sheet"])
+        xml = zf.read(f"xl/worksheets/sheet{sheet_no}.xml").decode("utf-8")
+        styles = zf.read("xl/styles.xml").decode("utf-8")
+        plain_xml = zipfile.ZipFile(plain.out_dir / form["file"]).read(
+            f"xl/worksheets/sheet{sheet_no}.xml").decode("utf-8")
+    assert "xl/theme/theme1.xml" in names and "docProps/app.xml" in names
+    assert "docProps/core.xml" in names and "xl/sharedStrings.xml" in names
+    # Empty cells of the form are present with a style: the margin column, a merged
+    # continuation cell of the title (B1:G1), and padding beyond the form out to column Y.
+    for ref in ("A1", "C1", "G1", "N3", "Y3"):
+        assert re.search(rf'<c r="{ref}" s="\d+"/>', xml), ref
+        assert f'<c r="{ref}"' not in plain_xml
+    last = form["indicators"][-1]["row"]
+    assert re.search(rf'<c r="Y{last}" s="\d+"/>', xml)
+    assert re.search(r'<row r="3" spans="1:25" ht="[\d.]+" customHeight="1">', xml)
+    n_cells = xml.count("<c r=")
+    assert n_cells >= 25 * (coordinate_to_tuple(form["form_range"].split(":")[1])[0] - 1)
+    assert n_cells > 4 * plain_xml.count("<c r=")
+    for part in ("<pageMargins", "<pageSetup", "<printOptions", "<cols>", "<mergeCells"):
+        assert part in xml, part
+    assert "<f>" not in xml
+    assert "宋体" in styles and 'numFmtId="10"' in styles and 'style="thin"' in styles
+    assert styles.count("<cellStyle ") > 40 and styles.count("<font>") >= 5
+
+
+def test_generate_corpus_is_excel_like_by_default(tmp_path):
+    manifest = synth.generate_corpus(tmp_path, 8, seed=2)
+    assert manifest.truth["params"]["excel_like"] is True
+    xlsx = [p for p in manifest.files if p.suffix == ".xlsx"]
+    assert xlsx
+    for path in xlsx:
+        with zipfile.ZipFile(path) as zf:
+            assert "xl/theme/theme1.xml" in zf.namelist()
+            sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/")]
+            assert any(re.search(r'<c r="Y\d+" s="\d+"/>', xml) for xml in sheets)
+
+
 def test_writer_rejects_bad_sheet_names(tmp_path):
     with pytest.raises(ValueError):
         write_xlsx(tmp_path / "x.xlsx", [SheetSpec("a/b", {})])

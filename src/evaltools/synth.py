@@ -2265,7 +2265,8 @@ def _form_truth(plan: FormPlan, f: FilePlan, rel: str, sheet: str, index: int,
 
 
 def _write_file(f: FilePlan, out_dir: Path, year: int, used: dict[str, dict[str, set[str]]],
-                boilerplate: set[int], rng: random.Random) -> tuple[dict, list[dict]]:
+                boilerplate: set[int], rng: random.Random,
+                excel_like: bool = False) -> tuple[dict, list[dict]]:
     rel_dir = f.dept.folder
     name = _file_name(f)
     rel = f"{rel_dir}/{name}"
@@ -2274,7 +2275,7 @@ def _write_file(f: FilePlan, out_dir: Path, year: int, used: dict[str, dict[str,
     sheets: list[SheetSpec] = []
     forms_truth: list[dict] = []
     shift_r, shift_c = f.shift
-    canvases: list[tuple[str, Canvas]] = []
+    canvases: list[tuple[str, Canvas, list]] = []
     if f.kind == "multi-sheet":
         groups = [[p] for p in f.forms]
     else:
@@ -2282,6 +2283,7 @@ def _write_file(f: FilePlan, out_dir: Path, year: int, used: dict[str, dict[str,
     for sheet_name, group in zip(names, groups):
         canvas = Canvas()
         canvas.r0, canvas.c0 = shift_r, shift_c
+        blocks: list[tuple[int, int, int, int]] = []
         for index, plan in enumerate(group):
             content = build_content(plan, year, used.setdefault(
                 str(plan.dept.index), _new_used()))
@@ -2290,14 +2292,17 @@ def _write_file(f: FilePlan, out_dir: Path, year: int, used: dict[str, dict[str,
                 content.marks.append(Mark("TXT-BOILERPLATE", ("project", "suggestion_budget"),
                                           f"本部门各项目“对预算安排与执行的建议”均为"
                                           f"“{BOILERPLATE_TEXT}”。"))
+            n_cells, n_merges = len(canvas.cells), len(canvas.merges)
             rendered = render_form(content, canvas)
+            blocks.append(_block(canvas, n_cells, n_merges, rendered.height))
             anomalies = anomaly_records(content, rendered, rel, sheet_name)
             forms_truth.append(_form_truth(plan, f, rel, sheet_name, index, content,
                                            rendered, anomalies))
             canvas.r0 += rendered.height + rng.randint(2, 4)
-        canvases.append((sheet_name, canvas))
-    for sheet_name, canvas in canvases:
-        sheets.append(SheetSpec(sheet_name, canvas.cells, canvas.merges, _widths(shift_c)))
+        canvases.append((sheet_name, canvas, blocks))
+    for sheet_name, canvas, blocks in canvases:
+        sheets.append(SheetSpec(sheet_name, canvas.cells, canvas.merges, _widths(shift_c),
+                                blocks=blocks, title_rows=2))
     if f.notes == "before":
         sheets.insert(0, _notes_sheet())
     elif f.notes == "after":
@@ -2306,7 +2311,8 @@ def _write_file(f: FilePlan, out_dir: Path, year: int, used: dict[str, dict[str,
     if f.xls:
         write_xls(path, sheets)
     else:
-        write_xlsx(path, sheets, created=f"{year + 1}-01-15T08:00:00Z", creator="evaltools.synth")
+        write_xlsx(path, sheets, created=f"{year + 1}-01-15T08:00:00Z", creator="evaltools.synth",
+                   excel_like=excel_like)
     file_truth = {
         "file": rel,
         "format": "xls" if f.xls else "xlsx",
@@ -2317,6 +2323,17 @@ def _write_file(f: FilePlan, out_dir: Path, year: int, used: dict[str, dict[str,
                    for s in sheets],
     }
     return file_truth, forms_truth
+
+
+def _block(canvas: Canvas, n_cells: int, n_merges: int, height: int) -> tuple[int, int, int, int]:
+    """The rectangle of the form just drawn (its bordered area, from column B of the form)."""
+    keys = list(canvas.cells)[n_cells:]
+    for r0, c0, r1, c1 in canvas.merges[n_merges:]:
+        keys += [(r0, c0), (r1, c1)]
+    top = canvas.r0 + 1
+    left = min([canvas.c0 + 2] + [c for _, c in keys])
+    right = max([canvas.c0 + 13] + [c for _, c in keys])
+    return (top, left, top + height - 1, right)
 
 
 def _new_used() -> dict[str, set[str]]:
@@ -2356,6 +2373,7 @@ def generate(
     variants="all",
     anomaly_rate: float = 0.35,
     county: str = "示例县",
+    excel_like: bool = False,
 ) -> Manifest:
     """Write a synthetic county of self-evaluation workbooks under ``out_dir``, with its truth.
 
@@ -2363,6 +2381,9 @@ def generate(
     ``"seed"`` (the seed layout only) or an iterable of names from ``VARIANTS``. ``anomaly_rate``:
     the share of forms given anomalies; when positive every kind is injected at least once as
     far as the number of forms allows. ``n_forms`` overrides ``projects_per_department``.
+    ``excel_like``: write the ``.xlsx`` files the way Excel/WPS save a bordered form (every cell
+    of each form's rectangle styled and present, padded to 25 columns, WPS-sized styles; see
+    ``xlsxio``); values and merges are the same, so the truth is the same.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -2392,14 +2413,17 @@ def generate(
     file_truths, form_truths = [], []
     write_rng = random.Random(f"{seed}/write")
     for f in files:
-        ft, forms = _write_file(f, out_dir, year, used, boilerplate, write_rng)
+        ft, forms = _write_file(f, out_dir, year, used, boilerplate, write_rng, excel_like)
         file_truths.append(ft)
         form_truths.extend(forms)
     form_truths.sort(key=lambda t: t["form"])
-    truth = _truth_document(depts, file_truths, form_truths, dict(
+    params = dict(
         seed=seed, year=year, n_forms=len(plans), n_departments=len(depts),
         variants=variants if isinstance(variants, str) else sorted(allowed),
-        anomaly_rate=anomaly_rate, county=county))
+        anomaly_rate=anomaly_rate, county=county)
+    if excel_like:  # recorded only when set, so plain output keeps its earlier truth.json
+        params["excel_like"] = True
+    truth = _truth_document(depts, file_truths, form_truths, params)
     return _write_truth(out_dir, truth, [out_dir / ft["file"] for ft in file_truths])
 
 
@@ -2461,8 +2485,15 @@ SMALL_COUNTY = dict(n_departments=5, projects_per_department=(6, 10), seed=2021,
 
 
 def generate_corpus(out_dir: str | Path, n_forms: int = 1000, seed: int = 0, *,
-                    year: int = 2021, anomaly_rate: float = 0.35) -> Manifest:
-    """A large corpus for benchmarks: ``n_forms`` over about 8 forms per department, all variants."""
+                    year: int = 2021, anomaly_rate: float = 0.35,
+                    excel_like: bool = True) -> Manifest:
+    """A large corpus for benchmarks: ``n_forms`` over about 8 forms per department, all variants.
+
+    The ``.xlsx`` files are written Excel/WPS-like by default (``excel_like``), so that readers
+    pay what real workbooks cost: every cell of each form present and styled, 25 columns, full
+    styles. ``excel_like=False`` writes only the non-empty cells (same values and merges).
+    """
     n_departments = max(1, math.ceil(n_forms / 8))
     return generate(out_dir, n_forms=n_forms, n_departments=n_departments, seed=seed,
-                    year=year, variants="all", anomaly_rate=anomaly_rate)
+                    year=year, variants="all", anomaly_rate=anomaly_rate,
+                    excel_like=excel_like)
