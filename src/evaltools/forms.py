@@ -149,7 +149,9 @@ class _Sheet:
         # row → [(col, value)] of non-empty cells: every scan below walks these, not the full grid
         self.nonempty: list[list[tuple[int, object]]] = []
         for row in self.rows:
-            ne = [(c, v) for c, v in enumerate(row) if v != "" and not is_empty(v)]
+            # calamine gives "" for an empty cell; a text of only spaces is empty too
+            ne = [(c, v) for c, v in enumerate(row) if v != "" and v is not None
+                  and (v.__class__ is not str or not v.isspace())]
             self.nonempty.append(ne)
             self.labels.append([(c, label(v)) for c, v in ne if isinstance(v, str)])
         self.merge_end: dict[tuple[int, int], tuple[int, int]] = {}

@@ -326,7 +326,7 @@ def _compact(rows: list[tuple], columns, categorical=()) -> pd.DataFrame:
     cols = list(zip(*rows)) if rows else [()] * len(columns)
     data = {}
     for name, values in zip(columns, cols):
-        values = [str(v) for v in values]
+        values = list(values)  # every value is already text: the readers write str
         data[name] = pd.Categorical(values) if name in categorical else pd.array(values, dtype="str")
     return pd.DataFrame(data, columns=list(columns))
 
