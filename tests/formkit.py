@@ -6,6 +6,8 @@ of 1-based inclusive ``(r0, c0, r1, c1)``. Every transformation returns a new fo
 
 from __future__ import annotations
 
+import math
+import numbers
 import sys
 from pathlib import Path
 
@@ -18,6 +20,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import build_seed_data  # noqa: E402
 
 Form = tuple[dict, list]
+
+
+def same(a, b) -> bool:
+    """Loaded value ``a`` equals expected ``b``: NaN/None alike, numbers within 1e-9, texts exactly."""
+    na = a is None or (isinstance(a, float) and math.isnan(a))
+    nb = b is None or (isinstance(b, float) and math.isnan(b))
+    if na or nb:
+        return na and nb
+    if isinstance(b, numbers.Real) and not isinstance(b, bool):
+        return isinstance(a, numbers.Real) and math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-9)
+    return a == b
 
 
 def seed_form(i: int) -> Form:

@@ -15,6 +15,7 @@ import re
 import openpyxl
 import pytest
 
+from formkit import same
 from conftest import ROOT, SEED_DIR
 
 EXPECTED = json.loads((ROOT / "tests" / "data" / "seed_expected.json").read_text(encoding="utf-8"))
@@ -27,12 +28,6 @@ FUND_FIELDS = ["label", "budget_initial", "budget_full_year", "executed", "weigh
 IND_FIELDS = ["level1", "level2", "name", "target", "adjusted_target", "actual", "weight", "score", "deviation_reason"]
 
 
-def _same(a, b) -> bool:
-    if isinstance(b, float) or isinstance(a, float):
-        if b is None:
-            return a is None or (isinstance(a, float) and math.isnan(a))
-        return a is not None and not math.isnan(a) and math.isclose(a, b, abs_tol=1e-9)
-    return a == b
 
 
 def _form(book, prefix):
@@ -52,7 +47,7 @@ def test_eight_forms_no_errors(seed_book):
 @pytest.mark.parametrize("exp", EXPECTED, ids=[e["file_prefix"] for e in EXPECTED])
 def test_project_field(seed_book, exp, field):
     row = _form(seed_book, exp["file_prefix"])
-    assert _same(row[field], exp[field]), f"{field}: loaded {row[field]!r}, seed {exp[field]!r}"
+    assert same(row[field], exp[field]), f"{field}: loaded {row[field]!r}, seed {exp[field]!r}"
 
 
 @pytest.mark.parametrize("exp", EXPECTED, ids=[e["file_prefix"] for e in EXPECTED])
@@ -62,7 +57,7 @@ def test_project_amounts_are_total_row(seed_book, exp):
     for proj_col, fund_col in (("budget_initial", "budget_initial"), ("budget_full_year", "budget_full_year"),
                                ("executed", "executed"), ("exec_weight", "weight"), ("exec_rate", "exec_rate"),
                                ("exec_score", "score")):
-        assert _same(row[proj_col], total[fund_col]), proj_col
+        assert same(row[proj_col], total[fund_col]), proj_col
 
 
 @pytest.mark.parametrize("field", FUND_FIELDS)
@@ -72,7 +67,7 @@ def test_fund_field(seed_book, exp, field):
     funds = seed_book.funds[seed_book.funds["form_id"] == fid]
     assert list(funds["source"]) == [f["source"] for f in exp["funds"]]
     for (_, got), want in zip(funds.iterrows(), exp["funds"]):
-        assert _same(got[field], want[field]), f"{want['source']}.{field}: {got[field]!r} != {want[field]!r}"
+        assert same(got[field], want[field]), f"{want['source']}.{field}: {got[field]!r} != {want[field]!r}"
 
 
 @pytest.mark.parametrize("field", IND_FIELDS)
@@ -83,7 +78,7 @@ def test_indicator_field(seed_book, exp, field):
     assert len(inds) == len(exp["indicators"])
     assert list(inds["seq"]) == list(range(1, len(inds) + 1))
     for (_, got), want in zip(inds.iterrows(), exp["indicators"]):
-        assert _same(got[field], want[field]), f"#{got['seq']} {field}: {got[field]!r} != {want[field]!r}"
+        assert same(got[field], want[field]), f"#{got['seq']} {field}: {got[field]!r} != {want[field]!r}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,12 +8,11 @@ only hold for the committed sample.
 from __future__ import annotations
 
 import json
-import math
-import numbers
 
 import pytest
 
 import evaltools
+from formkit import same
 from conftest import SYNTH_DIR
 from evaltools.synth import generate
 
@@ -28,14 +27,6 @@ IND_FIELDS = ["seq", "level1", "level1_weight", "level2", "name", "target", "adj
               "score", "deviation_reason", "nature"]
 
 
-def _eq(a, b):
-    na = a is None or (isinstance(a, float) and math.isnan(a))
-    nb = b is None or (isinstance(b, float) and math.isnan(b))
-    if na or nb:
-        return na and nb
-    if isinstance(b, numbers.Real) and not isinstance(b, bool):
-        return isinstance(a, numbers.Real) and math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-9)
-    return a == b
 
 
 def _check_against_truth(book, truth, root):
@@ -48,21 +39,21 @@ def _check_against_truth(book, truth, root):
         assert row is not None, f"form {t['form']} ({t['file']}!{t['sheet']} #{t['form_index']}) not loaded"
         where = f"{t['form']} [{','.join(t['variants'])}]"
         for f in PROJECT_FIELDS:
-            if not _eq(getattr(row, f), t["project"][f]):
+            if not same(getattr(row, f), t["project"][f]):
                 problems.append(f"{where} {f}: {getattr(row, f)!r} != {t['project'][f]!r}")
         funds = book.funds[book.funds["form_id"] == row.form_id]
         if len(funds) != len(t["funds"]):
             problems.append(f"{where} funds: {len(funds)} lines != {len(t['funds'])}")
         for got, want in zip(funds.to_dict("records"), t["funds"]):
             for f in FUND_FIELDS:
-                if not _eq(got[f], want[f]):
+                if not same(got[f], want[f]):
                     problems.append(f"{where} fund {want['source']}.{f}: {got[f]!r} != {want[f]!r}")
         inds = book.indicators[book.indicators["form_id"] == row.form_id]
         if len(inds) != len(t["indicators"]):
             problems.append(f"{where} indicators: {len(inds)} != {len(t['indicators'])}")
         for got, want in zip(inds.to_dict("records"), t["indicators"]):
             for f in IND_FIELDS:
-                if not _eq(got[f], want[f]):
+                if not same(got[f], want[f]):
                     problems.append(f"{where} #{want['seq']} {f}: {got[f]!r} != {want[f]!r}")
         for f, cell in t.get("cells", {}).items():
             if f.startswith("label:") or f == "department_code":

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 import pytest
 
 import evaltools
 import formkit as fk
+from formkit import same
 from conftest import SEED_DIR
 
 SEED_FILES = sorted(SEED_DIR.glob("*.xlsx"))
@@ -29,14 +29,6 @@ def reference():
     return [evaltools.load(p) for p in SEED_FILES]
 
 
-def _eq(a, b):
-    na = a is None or (isinstance(a, float) and math.isnan(a))
-    nb = b is None or (isinstance(b, float) and math.isnan(b))
-    if na or nb:
-        return na and nb
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), abs_tol=1e-9)
-    return a == b
 
 
 def assert_same_form(book, fid, ref, *, skip_project=(), skip_ind=(), fund_labels=True, sources=None):
@@ -45,7 +37,7 @@ def assert_same_form(book, fid, ref, *, skip_project=(), skip_ind=(), fund_label
     want = ref.projects.set_index("form_id").loc[ref_id]
     for f in PROJECT_FIELDS:
         if f not in skip_project:
-            assert _eq(got[f], want[f]), f"{f}: {got[f]!r} != {want[f]!r}"
+            assert same(got[f], want[f]), f"{f}: {got[f]!r} != {want[f]!r}"
     gf = book.funds[book.funds["form_id"] == fid].reset_index(drop=True)
     wf = ref.funds[ref.funds["form_id"] == ref_id].reset_index(drop=True)
     if sources is not None:
@@ -53,7 +45,7 @@ def assert_same_form(book, fid, ref, *, skip_project=(), skip_ind=(), fund_label
     assert len(gf) == len(wf)
     for (_, g), (_, w) in zip(gf.iterrows(), wf.iterrows()):
         for f in FUND_NUMBERS:
-            assert _eq(g[f], w[f]), f"fund {w['source']}.{f}: {g[f]!r} != {w[f]!r}"
+            assert same(g[f], w[f]), f"fund {w['source']}.{f}: {g[f]!r} != {w[f]!r}"
         if fund_labels:
             assert g["label"] == w["label"] and g["source"] == w["source"]
     gi = book.indicators[book.indicators["form_id"] == fid].reset_index(drop=True)
@@ -62,7 +54,7 @@ def assert_same_form(book, fid, ref, *, skip_project=(), skip_ind=(), fund_label
     for (_, g), (_, w) in zip(gi.iterrows(), wi.iterrows()):
         for f in IND_FIELDS:
             if f not in skip_ind:
-                assert _eq(g[f], w[f]), f"#{w['seq']} {f}: {g[f]!r} != {w[f]!r}"
+                assert same(g[f], w[f]), f"#{w['seq']} {f}: {g[f]!r} != {w[f]!r}"
 
 
 def _load_one(path):

@@ -571,7 +571,6 @@ class _FormReader:
         prev1w = None
         seq = 0
         for r in range(hdr + 1, end):
-            row = self.sh.rows[r]
             if not self.sh.nonempty[r]:
                 continue
             if all(is_empty(self.sh.raw(r, cols[k])) for k in ("name", "target", "actual", "weight", "score") if k in cols):

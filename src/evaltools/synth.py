@@ -1298,7 +1298,7 @@ def _an_vacuous(c: FormContent, rng: random.Random) -> Mark:
     if sat is not None and rng.random() < 0.5:
         ind = sat
         ind.op, ind.target, ind.actual = ">=", Decimal(100), Decimal(100)
-        detail = f"满意度指标值设为>=100%，无法不达成。"
+        detail = "满意度指标值设为>=100%，无法不达成。"
     else:
         ind = _first(c, lambda i: i.level2 == QLT and not i.cost)
         ind.name = rng.choice(("政策覆盖率", "项目覆盖率（%）", "资金使用效率提升度（%）"))
