@@ -1,8 +1,12 @@
 """evaltools: load, audit and report on 项目支出绩效自评表 workbooks."""
 
+from .audit import AuditResult, audit
 from .errors import EvaltoolsError, LoadError
 from .load import Book, load
+from .profile import Profile, ProfileError, load_profile
+from .rules import RuleError, rule
 
 __version__ = "0.1.0"
 
-__all__ = ["load", "Book", "EvaltoolsError", "LoadError", "__version__"]
+__all__ = ["load", "audit", "Book", "AuditResult", "Profile", "load_profile", "rule", "EvaltoolsError",
+           "LoadError", "ProfileError", "RuleError", "__version__"]

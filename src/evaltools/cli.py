@@ -1,6 +1,7 @@
 """The command line: parses arguments and calls the package. Nothing else lives here.
 
-Exit status: 0 success, 1 when the data had problems (load errors), 2 on usage errors.
+Exit status, as linters do: 0 success, 1 when the data had problems (``load``: load errors;
+``audit``: error-level findings), 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ def _parser() -> argparse.ArgumentParser:
     lp.add_argument("--strict", action="store_true", help="stop at the first problem")
     lp.add_argument("--jobs", type=int, default=None,
                     help="processes to read with (default: one per core for large batches)")
+
+    ap = sub.add_parser("audit", help="审核自评表：重算得分，检查每条规则")
+    ap.add_argument("data", nargs="+", help="files, folders or globs")
+    ap.add_argument("-o", "--out", help="output folder (findings.csv, scores)")
+    ap.add_argument("--profile", default="national", help="national, or a .toml/.yaml profile file")
+    ap.add_argument("--disable", action="append", default=[], metavar="RULE", help="skip a rule (repeatable)")
+    ap.add_argument("--jobs", type=int, default=None, help="processes to read with")
+
+    rp = sub.add_parser("rules", help="列出审核规则")
+    rp.add_argument("--markdown", action="store_true", help="print the generated rule reference (docs/rules.md)")
 
     sp = sub.add_parser("synth", help="生成合成（虚构）自评表，用于测试和基准")
     sp.add_argument("out", help="output folder")
@@ -43,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_load(args)
     if args.command == "synth":
         return _cmd_synth(args)
+    if args.command == "audit":
+        return _cmd_audit(args)
+    if args.command == "rules":
+        return _cmd_rules(args)
     parser.print_help()
     return 2
 
@@ -67,6 +82,45 @@ def _cmd_load(args) -> int:
         for path in written:
             print(f"已写出 {path}")
     return 1 if len(book.load_errors) else 0
+
+
+def _cmd_audit(args) -> int:
+    from pathlib import Path
+
+    from .audit import audit
+    from .errors import EvaltoolsError
+    from .load import load
+
+    book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs)
+    try:
+        result = audit(book, args.profile, disable=args.disable)
+    except EvaltoolsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(book.summary().splitlines()[0])
+    if len(book.load_errors):
+        print(f"读取问题 {len(book.load_errors)} 条（见 load_errors.csv）")
+    print(result.summary())
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        result.findings.to_csv(out / "findings.csv", index=False, encoding="utf-8-sig")
+        result.form_scores.to_csv(out / "form_scores.csv", index=False, encoding="utf-8-sig")
+        result.indicator_scores.to_csv(out / "indicator_scores.csv", index=False, encoding="utf-8-sig")
+        book.load_errors.to_csv(out / "load_errors.csv", index=False, encoding="utf-8-sig")
+        print(f"\n已写出 {out / 'findings.csv'} 等 4 个文件")
+    return 1 if result.has_errors else 0
+
+
+def _cmd_rules(args) -> int:
+    from .rules import builtin_registry, render_docs
+
+    if args.markdown:
+        print(render_docs(), end="")
+        return 0
+    for r in builtin_registry():
+        print(f"{r.id:24s} {r.severity:8s} {r.category:4s} {r.title}")
+    return 0
 
 
 def _cmd_synth(args) -> int:

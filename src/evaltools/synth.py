@@ -1172,7 +1172,8 @@ def _an_fund_sum(c: FormContent, rng: random.Random) -> Mark:
         return Mark("FUND-SUM", ("fund", "total", "budget_initial"),
                     f"年度资金总额填报为0，而其中各项资金合计{dtext(total.full)}万元。",
                     also=[("fund", "total", "budget_full_year"), ("fund", "total", "executed")],
-                    collateral=["COST-EXCEEDS-EXECUTED", "EXEC-LOW-HIGH", "EXEC-NO-REASON"])
+                    # the total row's printed rate (0) then contradicts its 其中 rows, as in the seed
+                    collateral=["COST-EXCEEDS-EXECUTED", "EXEC-LOW-HIGH", "EXEC-NO-REASON", "FUND-RATE"])
     delta = max(Decimal("0.01"), q2(total.initial * Decimal(repr(rng.uniform(0.05, 0.3)))))
     total.initial += delta
     return Mark("FUND-SUM", ("fund", "total", "budget_initial"),

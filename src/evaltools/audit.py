@@ -1,0 +1,183 @@
+"""``audit()``: recompute every score, run every rule, point each finding at its cell.
+
+A rule that raises on odd input becomes a finding of its own (``AUDIT-CRASH``); the audit of the
+other forms and rules goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .profile import Profile, load_profile
+from .rules import Hit, Registry, RuleError, builtin_registry
+from .scoring import Form, form_scores_frame, indicator_scores_frame, score_form
+
+FINDING_COLUMNS = ("finding_id", "form_id", "department", "project_name", "rule", "severity", "category",
+                   "message", "expected", "actual", "source_file", "sheet", "cell")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class AuditResult:
+    """Findings (one row each, fixed columns even when empty) and the recomputed scores."""
+
+    findings: object  # pandas.DataFrame with FINDING_COLUMNS
+    form_scores: object  # printed vs recomputed per form
+    indicator_scores: object  # printed vs recomputed per indicator, with the parsed values
+    profile: Profile
+    forms: list[Form] = field(default_factory=list, repr=False)
+
+    @property
+    def counts(self):
+        """Findings by severity and rule."""
+        f = self.findings
+        return f.groupby(["severity", "rule"], sort=False).size().rename("findings").reset_index()
+
+    @property
+    def has_errors(self) -> bool:
+        return bool((self.findings["severity"] == "error").any())
+
+    def summary(self) -> str:
+        f = self.findings
+        lines = [f"审核 {len(self.forms)} 份自评表：发现问题 {len(f)} 条"
+                 f"（错误 {int((f['severity'] == 'error').sum())}，警告 {int((f['severity'] == 'warning').sum())}，"
+                 f"提示 {int((f['severity'] == 'info').sum())}）"]
+        if len(f):
+            lines.append("")
+            lines.append("按规则：")
+            c = f.groupby(["severity", "rule"]).size().reset_index(name="n")
+            c["o"] = c["severity"].map(SEVERITY_ORDER)
+            for r in c.sort_values(["o", "n"], ascending=[True, False]).itertuples():
+                lines.append(f"  {r.rule:24s} {r.severity:8s} {r.n}")
+        return "\n".join(lines)
+
+
+def build_forms(book, profile: Profile) -> list[Form]:
+    """One ``Form`` per loaded form, with parsed values and recomputed scores."""
+    funds_by: dict[str, list[dict]] = defaultdict(list)
+    for r in book.funds.to_dict("records"):
+        funds_by[r["form_id"]].append(r)
+    inds_by: dict[str, list[dict]] = defaultdict(list)
+    for r in book.indicators.to_dict("records"):
+        inds_by[r["form_id"]].append(r)
+    forms = []
+    for p in book.projects.to_dict("records"):
+        fid = p["form_id"]
+        forms.append(score_form(p, funds_by.get(fid, []), sorted(inds_by.get(fid, []), key=lambda r: r["seq"]),
+                                profile))
+    return forms
+
+
+def audit(book, profile: str | dict | Profile | None = "national", *, disable: Iterable[str] = (),
+          only: Iterable[str] | None = None, registry: Registry | None = None) -> AuditResult:
+    """Audit every form of a loaded ``Book``.
+
+    ``profile`` is ``"national"``, a TOML/YAML path, a dict of overrides, or a ``Profile``;
+    ``disable`` skips rules by id, ``only`` runs just those; ``registry`` replaces the built-in
+    rules (user rules registered with ``@rule`` are in the built-in registry already).
+    """
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    reg = registry if registry is not None else builtin_registry()
+    skip = set(disable) | prof.disabled
+    wanted = set(only) if only is not None else None
+    for rid in skip | (wanted or set()):
+        reg.get(rid)  # an unknown id is misuse: raise now, not silently run everything
+    rules = [r for r in reg if r.id not in skip and (wanted is None or r.id in wanted) and r.id != "AUDIT-CRASH"]
+    forms = build_forms(book, prof)
+    hits: list[tuple[Form, object, Hit]] = []
+    for f in forms:
+        for r in rules:
+            if r.scope != "form":
+                continue
+            try:
+                for h in r.func(f, prof) or ():
+                    hits.append((f, r, h))
+            except Exception as exc:  # a rule bug must not abort the audit
+                hits.append((f, _crash_rule(reg), _crash_hit(r.id, exc)))
+    by_dept: dict[str, list[Form]] = defaultdict(list)
+    for f in forms:
+        by_dept[f.department].append(f)
+    for r in rules:
+        if r.scope != "department":
+            continue
+        for dept_forms in by_dept.values():
+            try:
+                for f, h in r.func(dept_forms, prof) or ():
+                    hits.append((f, r, h))
+            except Exception as exc:
+                for f in dept_forms[:1]:
+                    hits.append((f, _crash_rule(reg), _crash_hit(r.id, exc)))
+    findings = _findings_frame(book, hits, prof)
+    return AuditResult(findings=findings, form_scores=form_scores_frame(forms),
+                       indicator_scores=indicator_scores_frame(forms), profile=prof, forms=forms)
+
+
+def _crash_rule(reg: Registry):
+    try:
+        return reg.get("AUDIT-CRASH")
+    except RuleError:
+        return builtin_registry().get("AUDIT-CRASH")
+
+
+def _crash_hit(rule_id: str, exc: Exception) -> Hit:
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return Hit(f"规则 {rule_id} 运行出错（{type(exc).__name__}: {exc}；{where.filename.split('/')[-1]}:{where.lineno}），"
+               f"该规则对本表的结果未知，请人工复核", actual=rule_id)
+
+
+# A value that was not printed (an empty 偏差原因) has no cell of its own: point at its row.
+_ROW_FALLBACK = {"indicators": ("score", "weight", "name", "actual", "target"),
+                 "funds": ("label", "executed", "budget_full_year"),
+                 "projects": ()}
+
+
+def _resolve(index: dict, form_id: str, h: Hit) -> str:
+    key = str(h.key)
+    cell = index.get((form_id, h.table, key, h.field))
+    if cell:
+        return cell
+    for other in _ROW_FALLBACK.get(h.table, ()):
+        cell = index.get((form_id, h.table, key, other))
+        if cell:
+            return cell
+    return ""
+
+
+def _findings_frame(book, hits, prof: Profile):
+    import pandas as pd
+
+    if not hits:
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in FINDING_COLUMNS})
+    fids = {f.form_id for f, _, _ in hits}
+    cells = book.cells
+    sub = cells[cells["form_id"].isin(fids)]
+    index = {}
+    for fid, table, key, fld, cell in zip(sub["form_id"], sub["table"], sub["key"], sub["field"], sub["cell"]):
+        index.setdefault((fid, table, key, fld), cell)
+    seen: dict[tuple, int] = defaultdict(int)
+    rows = []
+    for f, r, h in hits:
+        p = f.project
+        cell = h.cell or _resolve(index, f.form_id, h) or p.get("anchor", "")
+        ident = (f.form_id, r.id, h.table, str(h.key), h.field, h.cell)
+        n = seen[ident]
+        seen[ident] += 1
+        fid_text = "|".join(map(str, ident + (n,)))
+        severity = h.severity or prof.severity_of(r.id, r.severity)
+        rows.append({
+            "finding_id": hashlib.sha1(fid_text.encode()).hexdigest()[:12],
+            "form_id": f.form_id, "department": p.get("department", ""), "project_name": p.get("project_name", ""),
+            "rule": r.id, "severity": severity, "category": r.category, "message": h.message,
+            "expected": h.expected, "actual": h.actual, "source_file": p.get("source_file", ""),
+            "sheet": p.get("sheet", ""), "cell": cell,
+        })
+    df = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    order = {fid: i for i, fid in enumerate(book.projects["form_id"])}
+    df["_o"] = df["form_id"].map(order)
+    df["_s"] = df["severity"].map(SEVERITY_ORDER)
+    df = df.sort_values(["_o", "_s"], kind="stable").drop(columns=["_o", "_s"]).reset_index(drop=True)
+    return df.astype(str)

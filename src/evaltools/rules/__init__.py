@@ -1,0 +1,184 @@
+"""The rule registry: a rule is a small function registered with an id, a severity and a category.
+
+Its docstring documents it (``docs/rules.md`` is generated from the registry, the way ruff and
+sqlfluff document theirs) in fixed sections: a one-line Chinese title, then ``Why:``, ``Fails:``
+and ``Passes:``. A form rule takes ``(form, profile)`` and yields ``Hit``s; a department rule
+takes ``(forms, profile)`` (every form of one 主管部门) and yields ``(form, Hit)`` pairs.
+
+Users register their own rules from a notebook with the same decorator::
+
+    from evaltools.rules import rule, Hit
+
+    @rule("MY-RULE", severity="warning", category="自定义")
+    def my_rule(form, profile):
+        \"\"\"项目名称含有“测试”。
+
+        Why: ...
+        Fails: ...
+        Passes: ...
+        \"\"\"
+        if "测试" in form.project["project_name"]:
+            yield Hit("项目名称含有“测试”", field="project_name")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ..errors import EvaltoolsError
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+DOC_SECTIONS = ("Why:", "Fails:", "Passes:")
+
+
+class RuleError(EvaltoolsError):
+    """Misuse of the registry: a duplicate or unknown rule id, a bad severity or docstring."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found: a Chinese message and the value it points at.
+
+    ``table``/``key``/``field`` name the value the way ``Book.cells`` does (``funds``/``total``/
+    ``executed``; ``indicators``/``3``/``score``; ``projects``/""/``total_score``); the audit turns
+    them into the A1 cell. ``cell`` may be given directly instead.
+    """
+
+    message: str
+    field: str = ""
+    table: str = "projects"
+    key: str = ""
+    expected: str = ""
+    actual: str = ""
+    cell: str = ""
+    severity: str = ""  # empty: the rule's severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    category: str
+    func: Callable = field(repr=False, compare=False)
+    scope: str = "form"  # "form" or "department"
+
+    @property
+    def doc(self) -> str:
+        import inspect
+
+        return inspect.getdoc(self.func) or ""
+
+    @property
+    def title(self) -> str:
+        return self.doc.splitlines()[0].strip() if self.doc else ""
+
+    def section(self, name: str) -> str:
+        """The text of a docstring section (``Why``, ``Fails``, ``Passes``)."""
+        text, out, on = self.doc, [], False
+        for line in text.splitlines():
+            stripped = line.strip()
+            if any(stripped.startswith(s) for s in DOC_SECTIONS):
+                on = stripped.startswith(name + ":")
+                if on:
+                    out.append(stripped[len(name) + 1 :].strip())
+                continue
+            if on:
+                out.append(stripped)
+        return " ".join(x for x in out if x).strip()
+
+
+class Registry:
+    """Rules by id, in registration order. Tests use fresh instances, never the global one."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def register(self, r: Rule, *, replace: bool = False) -> Rule:
+        if r.severity not in SEVERITIES:
+            raise RuleError(f"rule {r.id}: severity {r.severity!r} is not one of {', '.join(SEVERITIES)}")
+        if r.scope not in ("form", "department"):
+            raise RuleError(f"rule {r.id}: scope must be 'form' or 'department'")
+        if r.id in self._rules and not replace:
+            raise RuleError(f"rule {r.id} is already registered (pass replace=True to redefine it)")
+        self._rules[r.id] = r
+        return r
+
+    def get(self, rule_id: str) -> Rule:
+        try:
+            return self._rules[rule_id]
+        except KeyError:
+            raise RuleError(f"unknown rule id {rule_id!r}") from None
+
+    def __contains__(self, rule_id: str) -> bool:
+        return rule_id in self._rules
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(list(self._rules.values()))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def ids(self) -> list[str]:
+        return list(self._rules)
+
+    def copy(self) -> Registry:
+        new = Registry()
+        new._rules = dict(self._rules)
+        return new
+
+
+REGISTRY = Registry()
+
+
+def rule(rule_id: str, *, severity: str, category: str, scope: str = "form", registry: Registry | None = None,
+         replace: bool = False):
+    """Register the decorated function as rule ``rule_id`` (in the global registry by default).
+
+    Re-running a notebook cell that defines a user rule replaces it instead of failing, so
+    ``replace`` defaults to True for rules registered from ``__main__``.
+    """
+
+    def deco(func: Callable) -> Callable:
+        reg = registry if registry is not None else REGISTRY
+        again = replace or getattr(func, "__module__", "") == "__main__"
+        reg.register(Rule(rule_id, severity, category, func, scope), replace=again)
+        return func
+
+    return deco
+
+
+def builtin_registry() -> Registry:
+    """The registry with every built-in rule loaded (importing the rule modules registers them)."""
+    from . import funds, scores, structure, text, values  # noqa: F401
+
+    return REGISTRY
+
+
+def render_docs(registry: Registry | None = None) -> str:
+    """The rule reference (``docs/rules.md``), generated from the registry."""
+    reg = registry or builtin_registry()
+    lines = [
+        "<!-- generated by `python -m evaltools rules --markdown`; do not edit -->",
+        "# 审核规则 (audit rules)",
+        "",
+        "Every finding names one of these rules. Severities: **error** (arithmetic or logic impossible),",
+        "**warning** (likely inflated, inconsistent or unsupported), **info** (a quality signal). Thresholds",
+        "come from the profile (`src/evaltools/profiles/national.toml`); disable a rule with",
+        "`rules.disabled = [\"ID\"]` in a profile or `audit(book, disable=[\"ID\"])`.",
+        "",
+        "| id | severity | category | checks |",
+        "|---|---|---|---|",
+    ]
+    for r in reg:
+        lines.append(f"| [{r.id}](#{r.id.lower()}) | {r.severity} | {r.category} | {r.title} |")
+    for r in reg:
+        lines += ["", f"## {r.id}", "", f"**{r.title}**", "",
+                  f"Severity: {r.severity} ({SEVERITY_LABELS[r.severity]}) · category: {r.category} · "
+                  f"scope: {'每个主管部门' if r.scope == 'department' else '每张表'}", ""]
+        for name, head in (("Why", "Why it matters"), ("Fails", "Fails"), ("Passes", "Passes")):
+            text = r.section(name)
+            if text:
+                lines += [f"*{head}:* {text}", ""]
+    return "\n".join(lines).rstrip() + "\n"

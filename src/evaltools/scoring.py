@@ -1,0 +1,285 @@
+"""Recompute every score of a form next to the printed one, under a profile's formulas.
+
+One pass per form over plain dicts (the rules read the same ``Form`` objects). For each form:
+执行率 from the amounts (from the ``其中`` rows when the total row disagrees with them), the
+execution score, each indicator's score and the formula used, 总分 and grade. Printed values are
+kept beside the recomputed ones; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from .profile import Profile
+from .targets import Value, direction, meets, parse_value
+
+AMOUNTS = ("budget_initial", "budget_full_year", "executed")
+_NATURE_OPS = {"正向": ">=", "反向": "<=", "≥": ">=", "≤": "<=", ">=": ">=", "<=": "<="}
+
+
+def num(x) -> float | None:
+    """A loaded number, or None for NaN/None."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def decimals(x: float | None) -> int:
+    """Decimals a number shows in its shortest form: 93.63 → 2, 75.0 → 0, 7.5 → 1."""
+    if x is None:
+        return 0
+    s = repr(float(x))
+    if "e" in s or "E" in s:
+        return 6
+    whole, _, frac = s.partition(".")
+    frac = frac.rstrip("0")
+    return len(frac)
+
+
+def printed_tolerance(printed: float | None, extra: float = 0.0) -> float:
+    """How far a printed value may be from the exact one and still be "the same".
+
+    Forms round, and some truncate, to what they print: one unit in the last printed decimal.
+    A value printed without decimals is taken as rounded to an integer (half a unit): an integer
+    cannot say whether it was rounded, and truncating to integers is not a convention forms use.
+    """
+    d = decimals(printed)
+    if d == 0:  # 四舍五入 to an integer moves a value by less than half a point
+        return 0.5 - 1e-9
+    return 10.0 ** -d + extra + 1e-9
+
+
+@dataclass
+class Indicator:
+    """One indicator row with its parsed values and recomputed score."""
+
+    row: dict
+    target: Value
+    adjusted: Value
+    actual: Value
+    goal: Value  # the target that counts: 调整后指标值 when printed, else 年度指标值
+    met: bool | None = None
+    direction: str | None = None
+    calc: float | None = None
+    formula: str = ""
+    tier: str | None = None
+
+    @property
+    def seq(self) -> int:
+        return int(self.row["seq"])
+
+    @property
+    def weight(self) -> float | None:
+        return num(self.row["weight"])
+
+    @property
+    def score(self) -> float | None:
+        return num(self.row["score"])
+
+    def __getitem__(self, key):
+        return self.row[key]
+
+
+@dataclass
+class Form:
+    """Everything the rules need about one form, read once."""
+
+    form_id: str
+    project: dict
+    funds: list[dict]
+    indicators: list[Indicator]
+    total: dict | None = None
+    children: list[dict] = field(default_factory=list)
+    child_sums: dict = field(default_factory=dict)
+    total_consistent: bool = True
+    rate_basis: str = "total"  # "total" or "children"
+    full_year: float | None = None  # the amounts the rate is computed from
+    executed: float | None = None
+    rate: float | None = None  # recomputed 执行率, percent
+    exec_score: float | None = None
+    indicator_sum: float | None = None  # Σ printed 得分
+    indicator_calc: float | None = None  # Σ recomputed 得分 (printed where not computable)
+    weight_sum: float | None = None  # Σ indicator 分值
+    arith_total: float | None = None  # printed execution score + Σ printed indicator scores
+    total_calc: float | None = None
+    grade_calc: str = ""
+
+    @property
+    def department(self) -> str:
+        return self.project.get("department", "")
+
+
+def score_form(project: dict, funds: list[dict], rows: list[dict], profile: Profile) -> Form:
+    inds = [_score_indicator(r, profile) for r in rows]
+    f = Form(form_id=project["form_id"], project=project, funds=funds, indicators=inds)
+    _execution(f, profile)
+    weights = [i.weight for i in inds if i.weight is not None]
+    scores = [i.score for i in inds if i.score is not None]
+    f.weight_sum = sum(weights) if weights else None
+    f.indicator_sum = sum(scores) if scores else None
+    calcs = [i.calc if i.calc is not None else i.score for i in inds]
+    calcs = [c for c in calcs if c is not None]
+    f.indicator_calc = sum(calcs) if calcs else None
+    es = num(project.get("exec_score"))
+    if f.indicator_sum is not None or es is not None:
+        f.arith_total = (es or 0.0) + (f.indicator_sum or 0.0)
+    if f.exec_score is not None or f.indicator_calc is not None:
+        f.total_calc = (f.exec_score if f.exec_score is not None else (es or 0.0)) + (f.indicator_calc or 0.0)
+    f.grade_calc = profile.grade(f.total_calc)
+    return f
+
+
+def _execution(f: Form, profile: Profile) -> None:
+    tol = profile["tolerances.money"]
+    total = next((x for x in f.funds if x["source"] == "total"), None)
+    children = [x for x in f.funds if x["source"] != "total"]
+    f.total, f.children = total, children
+    for col in AMOUNTS:
+        vals = [num(c[col]) for c in children]
+        vals = [v for v in vals if v is not None]
+        f.child_sums[col] = sum(vals) if vals else None
+    if total is not None and children:
+        f.total_consistent = all(
+            num(total[col]) is None or f.child_sums[col] is None or abs(num(total[col]) - f.child_sums[col]) <= tol
+            for col in AMOUNTS
+        )
+    basis = "total"
+    full, done = (num(total["budget_full_year"]), num(total["executed"])) if total else (None, None)
+    if not f.total_consistent and (f.child_sums.get("budget_full_year") or f.child_sums.get("executed")):
+        basis, full, done = "children", f.child_sums["budget_full_year"], f.child_sums["executed"]
+    f.rate_basis, f.full_year, f.executed = basis, full, done
+    if full is not None and done is not None and full > 0:
+        f.rate = done / full * 100
+    elif full == 0 and done == 0:
+        f.rate = None  # nothing budgeted, nothing spent: no rate to score
+    weight = num(f.project.get("exec_weight"))
+    if weight is not None:
+        cap = profile["execution.score_cap"]
+        f.exec_score = min(f.rate, cap) / 100 * weight if f.rate is not None else 0.0
+
+
+def _score_indicator(row: dict, profile: Profile) -> Indicator:
+    target = parse_value(row.get("target", ""))
+    adjusted = parse_value(row.get("adjusted_target", ""))
+    actual = parse_value(row.get("actual", ""))
+    goal = adjusted if adjusted.kind != "empty" else target
+    if goal.kind == "number" and goal.op is None:
+        # a bare number takes its direction from the 指标性质 column when the form has one
+        op = _NATURE_OPS.get(str(row.get("nature", "")).strip()[:2])
+        if op:
+            goal = replace(goal, op=op)
+    ind = Indicator(row=row, target=target, adjusted=adjusted, actual=actual, goal=goal)
+    w = ind.weight
+    ind.direction = direction(goal)
+    ind.met = meets(goal, actual)
+    if w is None:
+        ind.formula = "分值缺失，无法计算"
+        return ind
+    if goal.kind == "number" and actual.kind == "number":
+        if not goal.comparable(actual):
+            ind.formula = "目标与实际单位不一致，无法计算"
+            return ind
+        if ind.met:
+            ind.calc, ind.formula = w, "达标：满分"
+            return ind
+        g, a = _amount(goal), _amount(actual)
+        if g is None or a is None:
+            ind.formula = "无法计算"
+            return ind
+        d = ind.direction
+        if d == "positive" or (d in ("equal", None) and a < g):
+            ratio = a / g if g else 0.0
+            ind.formula = "未达标（正向）：实际/目标×分值"
+        else:
+            if profile["scoring.negative_formula"] == "linear":
+                ratio = max(0.0, 1 - (a - g) / g) if g else 0.0
+                ind.formula = "未达标（反向）：线性扣分，超出一倍为0"
+            else:
+                ratio = g / a if a else 0.0
+                ind.formula = "未达标（反向）：目标/实际×分值"
+        ind.calc = max(0.0, min(1.0, ratio)) * w
+        return ind
+    if goal.kind in ("qualitative", "frequency", "period") or actual.kind == "qualitative":
+        if actual.kind == "number" and actual.dimension == "percent" and actual.number is not None:
+            ratio = max(0.0, min(1.0, actual.number / 100))
+            ind.tier = "achieved" if ratio >= 1 - 1e-9 else None
+            ind.calc, ind.formula = ratio * w, "定性目标：按完成比例 实际%×分值"
+            return ind
+        tier = actual.tier
+        if tier is None and ind.met:
+            tier = "achieved"
+        ind.tier = tier
+        if tier in profile["scoring.qualitative"]:
+            lo, hi = profile["scoring.qualitative"][tier]
+            ind.calc = hi * w
+            label = {"achieved": "达成", "partial": "部分达成", "not": "未达成"}[tier]
+            ind.formula = f"定性：{label}（{lo * 100:.0f}–{hi * 100:.0f}%分值）"
+            return ind
+    ind.formula = "无法计算"
+    return ind
+
+
+def _amount(v: Value) -> float | None:
+    m = v.money_wan()
+    return m if m is not None else v.number
+
+
+# ---------------------------------------------------------------------------------------------
+# DataFrames for the reviewer: printed and recomputed side by side
+
+
+def form_scores_frame(forms: list[Form]):
+    import pandas as pd
+
+    rows = []
+    for f in forms:
+        p = f.project
+        rows.append({
+            "form_id": f.form_id,
+            "department": p.get("department", ""),
+            "project_name": p.get("project_name", ""),
+            "exec_rate_printed": num(p.get("exec_rate")),
+            "exec_rate_recomputed": f.rate,
+            "exec_rate_basis": "其中各行合计" if f.rate_basis == "children" else "年度资金总额",
+            "exec_score_printed": num(p.get("exec_score")),
+            "exec_score_recomputed": f.exec_score,
+            "indicator_score_printed": f.indicator_sum,
+            "indicator_score_recomputed": f.indicator_calc,
+            "total_printed": num(p.get("total_score")),
+            "total_arithmetic": f.arith_total,
+            "total_recomputed": f.total_calc,
+            "grade_printed": p.get("grade", ""),
+            "grade_recomputed": f.grade_calc,
+        })
+    cols = ["form_id", "department", "project_name", "exec_rate_printed", "exec_rate_recomputed", "exec_rate_basis",
+            "exec_score_printed", "exec_score_recomputed", "indicator_score_printed", "indicator_score_recomputed",
+            "total_printed", "total_arithmetic", "total_recomputed", "grade_printed", "grade_recomputed"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def indicator_scores_frame(forms: list[Form]):
+    import pandas as pd
+
+    rows = []
+    for f in forms:
+        for i in f.indicators:
+            g, a = i.goal, i.actual
+            rows.append({
+                "form_id": f.form_id, "seq": i.seq, "level1": i["level1"], "level2": i["level2"], "name": i["name"],
+                "target": i["target"], "adjusted_target": i["adjusted_target"], "actual": i["actual"],
+                "target_kind": g.kind, "target_op": g.op or "", "target_number": g.number, "target_unit": g.unit,
+                "actual_kind": a.kind, "actual_op": a.op or "", "actual_number": a.number, "actual_unit": a.unit,
+                "met": i.met, "direction": i.direction or "", "weight": i.weight, "score_printed": i.score,
+                "score_recomputed": i.calc, "formula": i.formula,
+            })
+    cols = ["form_id", "seq", "level1", "level2", "name", "target", "adjusted_target", "actual", "target_kind",
+            "target_op", "target_number", "target_unit", "actual_kind", "actual_op", "actual_number", "actual_unit",
+            "met", "direction", "weight", "score_printed", "score_recomputed", "formula"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["met"] = df["met"].astype("boolean")
+    return df
