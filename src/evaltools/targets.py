@@ -43,7 +43,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Value", "parse_value", "meets", "direction", "normalize"]
+__all__ = ["Value", "direction", "meets", "normalize", "parse_value"]
 
 KINDS = ("number", "qualitative", "period", "frequency", "empty", "unparsed")
 TIERS = ("achieved", "partial", "not")
@@ -87,10 +87,9 @@ class Value:
         if a.kind == "number" and b.kind == "number":
             if a.unit == b.unit or not a.unit or not b.unit:
                 return True
-            return a.dimension == b.dimension and a.unit in _FACTORS and b.unit in _FACTORS
-        if a.kind == b.kind and a.kind in ("period", "qualitative"):
-            return True
-        return False
+            return (a.dimension == b.dimension and a.unit in _FACTORS and b.unit in _FACTORS
+                    and frozenset({a.unit, b.unit}) not in _INCOMPARABLE)
+        return bool(a.kind == b.kind and a.kind in ("period", "qualitative"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +201,6 @@ _SUFFIX_WORDS = {
 }
 _SUFFIX_OP = {w: op for op, ws in _SUFFIX_WORDS.items() for w in ws}
 _SUFFIX_RE = re.compile(_alternation(_SUFFIX_OP))
-_APPROX_RE = re.compile(r"左右|上下|前后|余|多|约|大约|近")
 
 _EMPTY = frozenset({
     "", "-", "--", "---", "—", "——", "–", "――", "―", "‐", "/", "//", "\\", "无", "暂无", "空", "不适用", "n/a",
@@ -411,7 +409,7 @@ def parse_value(text: object, *, year: int | None = None) -> Value:
                 return Value(printed, "unparsed")
             return Value(printed, "number", number=x)
         return _parse_str(str(text), year)
-    except Exception:  # a reader of messy forms must not stop on one cell: report it unparsed
+    except Exception:  # noqa: BLE001 - a reader of messy forms must not stop on one cell: report it unparsed
         return Value(text if isinstance(text, str) else repr(text), "unparsed")
 
 
@@ -445,7 +443,7 @@ def _parse_frequency(s: str) -> dict | None:
         return None
     m = _FREQ_ONCE_RE.match(s)
     if m:
-        return dict(kind="frequency", number=1.0, unit="次", dimension="frequency", per=_PER_CANON[m.group("per")])
+        return {"kind": "frequency", "number": 1.0, "unit": "次", "dimension": "frequency", "per": _PER_CANON[m.group("per")]}
     for i, rx in enumerate(_FREQ_RES):
         m = rx.match(s)
         if not m:
@@ -466,8 +464,8 @@ def _parse_frequency(s: str) -> dict | None:
         if op is None and g["suf"]:
             op = _SUFFIX_OP[g["suf"]]
         unit = "次" if g["u"] in ("次", "回", "遍", "趟", "报") else g["u"]
-        return dict(kind="frequency", op=op, number=float(n), unit=unit, dimension="frequency",
-                    per=_PER_CANON[g["per"]])
+        return {"kind": "frequency", "op": op, "number": float(n), "unit": unit, "dimension": "frequency",
+                    "per": _PER_CANON[g["per"]]}
     return None
 
 
@@ -540,13 +538,13 @@ def _date_token(s: str, i: int, inherit: tuple[int | None, int | None] | None, n
 def _parse_period(s: str, year: int | None) -> dict | None:
     if _WORD_PERIOD_RE.match(s):
         start, end = _span(year, None, None, None)
-        return dict(kind="period", label="全年", start=start, end=end)
+        return {"kind": "period", "label": "全年", "start": start, "end": end}
     m = _YEAR_END_RE.match(s)
     if m:
         end = datetime.date(year, 12, 31) if year else None
         if m["before"]:
-            return dict(kind="period", op="<=", label="年底", end=end)
-        return dict(kind="period", label="年底", start=end, end=end)
+            return {"kind": "period", "op": "<=", "label": "年底", "end": end}
+        return {"kind": "period", "label": "年底", "start": end, "end": end}
     if not ("年" in s or "月" in s or "." in s or "-" in s or "/" in s):
         return None
     m = _YEAR_MONTHS_RE.search(s)
@@ -554,11 +552,14 @@ def _parse_period(s: str, year: int | None) -> dict | None:
         y, m1, m2 = int(m["y"]), int(m["m1"]), int(m["m2"])
         rest = s[: m.start()] + s[m.end():]
         if m1 <= m2 and not _DIGIT_RE.search(rest):
-            return dict(kind="period", start=datetime.date(y, m1, 1), end=_month_end(y, m2))
+            return {"kind": "period", "start": datetime.date(y, m1, 1), "end": _month_end(y, m2)}
     for i in range(len(s)):
         if not s[i].isdigit() or (i and s[i - 1].isdigit()):
             continue
-        found = _period_at(s, i, year)
+        try:
+            found = _period_at(s, i, year)
+        except ValueError:  # "2021年2月30日": no such day, so no period
+            found = None
         if found is not None:
             return found
         break  # only the first number can start the period: a second one makes the text mixed
@@ -579,13 +580,10 @@ def _period_at(s: str, i: int, year: int | None) -> dict | None:
     sep = _RANGE_SEP_RE.match(s, j)
     if sep:
         t2 = _date_token(s, sep.end(), (y1, m1), numeric1)
-        if t2 is not None:
-            y2, m2, d2, mod2, k, numeric2, _ = t2
-            if m2 is None and not t2[6]:
-                t2 = None
-            else:
-                _, end = _span(y2, m2, d2, mod2)
-                j, ranged = k, True
+        if t2 is not None and (t2[1] is not None or t2[6]):  # a month, or a printed year
+            y2, m2, d2, mod2, k, _, _ = t2
+            _, end = _span(y2, m2, d2, mod2)
+            j, ranged = k, True
     tail = s[j:]
     if numeric1 and not ranged and d1 is None and tail and not _PERIOD_SUFFIX_RE.match(tail):
         return None  # "2021.5万元" is an amount, not May 2021
@@ -608,7 +606,7 @@ def _period_at(s: str, i: int, year: int | None) -> dict | None:
         end = None
     if start is not None and end is not None and end < start:
         return None
-    return dict(kind="period", op=op, start=start, end=end)
+    return {"kind": "period", "op": op, "start": start, "end": end}
 
 
 def _parse_number(s: str) -> dict | None:
@@ -672,7 +670,7 @@ def _number_fields(s: str, m: re.Match, first: re.Match | None) -> dict | None:
     sm = _SUFFIX_RE.match(s, j)
     if sm:
         op = op or _SUFFIX_OP[sm.group()]
-    return dict(kind="number", op=op, number=x, unit=unit, dimension=dim)
+    return {"kind": "number", "op": op, "number": x, "unit": unit, "dimension": dim}
 
 
 _CN_NUMBER_RE = re.compile(
@@ -700,13 +698,13 @@ def _parse_cn_number(s: str) -> dict | None:
         if not sm:
             return None
         op = op or _SUFFIX_OP[sm.group()]
-    return dict(kind="number", op=op, number=float(n), unit=unit, dimension=dim)
+    return {"kind": "number", "op": op, "number": float(n), "unit": unit, "dimension": dim}
 
 
 def _parse_qualitative(s: str) -> dict | None:
     if s in _WHOLE_WORDS:
         label, tier = _WHOLE_WORDS[s]
-        return dict(kind="qualitative", label=label, tier=tier)
+        return {"kind": "qualitative", "label": label, "tier": tier}
     worst = None  # worst tier stated anywhere in the text
     verdict_label = ""
     taken = [False] * len(s)  # characters consumed by a verdict ("未完成" is not also "完成")
@@ -746,7 +744,7 @@ def _parse_qualitative(s: str) -> dict | None:
         label = secondary[0]
     else:
         return None
-    return dict(kind="qualitative", label=label, tier=worst)
+    return {"kind": "qualitative", "label": label, "tier": worst}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -804,7 +802,7 @@ def meets(target: Value, actual: Value, *, tol: float = 1e-9, assume: str | None
     """
     try:
         return _meets(target, actual, tol, assume)
-    except Exception:  # never let one odd pair stop an audit
+    except Exception:  # noqa: BLE001 - never let one odd pair stop an audit
         return None
 
 
@@ -825,10 +823,9 @@ def _meets(t: Value, a: Value, tol: float, assume: str | None) -> bool | None:
             return True
         return None
     if t.kind == "qualitative":
-        if a.kind == "number" and a.number is not None:
-            # a completion rate: 100% (or a bare 100) meets; a bare 0..1.5 may be a fraction or a yes/no
-            if a.unit == "%" or (not a.unit and a.number > 1.5):
-                return a.number >= 100 * (1 - tol)
+        # a completion rate: 100% (or a bare 100) meets; a bare 0..1.5 may be a fraction or a yes/no
+        if a.kind == "number" and a.number is not None and (a.unit == "%" or (not a.unit and a.number > 1.5)):
+            return a.number >= 100 * (1 - tol)
         return None
     if t.kind == "period":
         return _meets_period(t, a)
@@ -842,8 +839,6 @@ def _meets(t: Value, a: Value, tol: float, assume: str | None) -> bool | None:
         if t.number is None or a.number is None:
             return None
         tv, av = _base(t, a), _base(a, t)
-        if frozenset({t.unit, a.unit}) in _INCOMPARABLE:
-            return None
         # a percent typed as a fraction (0.98 for 98%) on one side only
         if t.unit == "%" and not a.unit and 0 < av <= 1.5 < tv:
             av *= 100

@@ -29,8 +29,9 @@ def class_satisfaction(form, profile):
     for i in form.indicators:
         in_block = "满意" in str(i["level1"])
         if _sat(i) and not in_block:
+            # the row's own name cell, not the 一级 cell merged over several rows
             yield Hit(f"满意度指标“{i['name']}”放在了“{i['level1']}”下", table="indicators", key=str(i.seq),
-                      field="level1", expected="满意度指标", actual=str(i["level1"]))
+                      field="name", expected="满意度指标", actual=str(i["level1"]))
         elif in_block and not _sat(i):
             yield Hit(f"满意度指标下的“{i['name']}”不是满意度指标", table="indicators", key=str(i.seq), field="name",
                       expected="满意度（如服务对象满意度）", actual=str(i["name"]))
