@@ -68,18 +68,14 @@ class Indicator:
     calc: float | None = None
     formula: str = ""
     tier: str | None = None
+    seq: int = field(init=False)
+    weight: float | None = field(init=False)  # read once: rules ask for them many times
+    score: float | None = field(init=False)
 
-    @property
-    def seq(self) -> int:
-        return int(self.row["seq"])
-
-    @property
-    def weight(self) -> float | None:
-        return num(self.row["weight"])
-
-    @property
-    def score(self) -> float | None:
-        return num(self.row["score"])
+    def __post_init__(self) -> None:
+        self.seq = int(self.row["seq"])
+        self.weight = num(self.row["weight"])
+        self.score = num(self.row["score"])
 
     def __getitem__(self, key):
         return self.row[key]

@@ -91,13 +91,19 @@ def str_placeholder(form, profile):
     """
     marks = profile["text.placeholders"]
     p = form.project
+    # one scan of all the form's text first: almost every form has no placeholder at all
+    inline = [m for m in marks if not _PLACEHOLDER_NAME.match(m)]
+    every = "\n".join([str(p.get(k, "") or "") for k in _TEXT_FIELDS] + [
+        f"{i['target']}\n{i['adjusted_target']}\n{i['actual']}\n{i['deviation_reason']}\n{i['name']}"
+        for i in form.indicators])
+    if not any(m in every for m in inline) and not any(_PLACEHOLDER_NAME.match(str(i["name"])) for i in form.indicators):
+        return
     for k in _TEXT_FIELDS:
         t = str(p.get(k, "") or "")
         hit = next((m for m in marks if m in t), None)
         if hit:
             yield Hit(f"“{t[:30]}”含模板占位内容“{hit}”", field=k, actual=t[:60])
     # "指标1" is a placeholder as a whole name, not inside a text ("指标10分" is fine)
-    inline = [m for m in marks if not _PLACEHOLDER_NAME.match(m)]
     for i in form.indicators:
         for fld in ("name", "target", "adjusted_target", "actual", "deviation_reason"):
             t = str(i[fld] or "")

@@ -104,11 +104,23 @@ def _cluster(texts: list[str], ratio: float) -> dict[str, set[str]]:
             t = parent[t]
         return t
 
+    digits = {t: _DIGITS.findall(t) for t in distinct}
+    grams = {t: frozenset(t[k : k + 2] for k in range(len(t) - 1)) for t in distinct}
     for i, a in enumerate(distinct):
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(a)  # difflib caches the second sequence: compare many against one
         for b in distinct[i + 1 :]:
-            if find(a) == find(b) or _DIGITS.findall(a) != _DIGITS.findall(b):
+            if find(a) == find(b) or digits[a] != digits[b]:
                 continue
-            if difflib.SequenceMatcher(None, a, b).ratio() >= ratio:
+            # ratio() ≤ 2·min/(len a + len b): skip pairs whose lengths alone rule them out
+            if 2 * min(len(a), len(b)) < ratio * (len(a) + len(b)):
+                continue
+            # cheap prefilter: texts this similar share most of their character bigrams
+            ga, gb = grams[a], grams[b]
+            if ga and gb and 2 * len(ga & gb) < (ratio - 0.2) * (len(ga) + len(gb)):
+                continue
+            matcher.set_seq1(b)
+            if matcher.ratio() >= ratio:
                 parent[find(b)] = find(a)
     members: dict[str, set[str]] = defaultdict(set)
     for t in distinct:
