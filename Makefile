@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install report test bench data clean
+.PHONY: install report test bench data lab clean
 
 install: $(STAMP)
 
@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: install
-	mkdir -p reports
-	$(PY) -m evaltools load data --to reports/tables.xlsx
+	$(PY) -m evaltools report data -o reports
+
+# JupyterLab on notebooks/ with the project's kernel (the venv's python3)
+lab: install
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 test: install
 	$(PY) -m pytest -q

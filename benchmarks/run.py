@@ -100,6 +100,28 @@ def reader_evaltools_load_parallel(files):
     return len(book.projects)
 
 
+def bench_audit(files) -> dict:
+    """Load then audit the same forms in one process: seconds for each, and per form."""
+    import evaltools
+
+    t0 = time.perf_counter()
+    book = evaltools.load(files, jobs=os.cpu_count())
+    t1 = time.perf_counter()
+    result = evaltools.audit(book)
+    t2 = time.perf_counter()
+    n = len(book.projects)
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except ImportError:  # pragma: no cover
+        peak = float("nan")
+    frames = sum(getattr(book, t).memory_usage(deep=True).sum() for t in
+                 ("projects", "funds", "indicators", "cells", "unmapped", "load_errors", "sheets"))
+    return {"forms": n, "load_s": t1 - t0, "audit_s": t2 - t1, "findings": len(result.findings), "peak_mb": peak,
+            "frames_mb": frames / 1e6}
+
+
 def breakdown(files):
     """Where evaltools.load spends its time: reading (calamine), locating forms, building frames."""
     import sys as _sys
@@ -185,8 +207,9 @@ def machine() -> dict:
         mem = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         pass
+    from importlib.metadata import version
+
     import pandas
-    import python_calamine
 
     return {
         "cpu": cpu or platform.processor(),
@@ -195,7 +218,7 @@ def machine() -> dict:
         "os": platform.platform(),
         "python": platform.python_version(),
         "pandas": pandas.__version__,
-        "python-calamine": getattr(python_calamine, "__version__", "?"),
+        "python-calamine": version("python-calamine"),
     }
 
 
@@ -236,6 +259,23 @@ def render_load(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def render_audit(rows: list[dict]) -> str:
+    lines = ["| forms | load s (all cores) | audit s | audit ms/form | load ÷ audit | findings | DataFrames MB | peak RSS MB |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['forms']} | {r['load_s']:.2f} | {r['audit_s']:.2f} | {r['audit_s'] / r['forms'] * 1000:.3f} | "
+                     f"{r['load_s'] / r['audit_s']:.1f}× | {r['findings']} | {r['frames_mb']:.0f} | {r['peak_mb']:.0f} |")
+    if rows:
+        big = rows[-1]
+        per_form = big["frames_mb"] / big["forms"]
+        lines.append("")
+        lines.append(f"Target: audit ≥ 10× faster than load — {'met' if big['load_s'] / big['audit_s'] >= 10 else 'missed'} "
+                     f"({big['load_s'] / big['audit_s']:.1f}× at {big['forms']} forms). Loaded DataFrames take "
+                     f"{per_form * 1000:.1f} kB per form: 100,000 forms ≈ {per_form * 100000 / 1000:.2f} GB "
+                     f"(target < 2 GB).")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--forms", type=int, default=1000)
@@ -245,7 +285,12 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
+    ap.add_argument("--audit-forms", type=int, nargs="*", default=[1000, 10000],
+                    help="corpus sizes for the audit benchmark")
     args = ap.parse_args(argv)
+    if args.child == "audit":
+        print(json.dumps(bench_audit(_files(Path(args.corpus)))))
+        return 0
     if args.child == "breakdown":
         print(json.dumps(breakdown(_files(Path(args.corpus)))))
         return 0
@@ -269,12 +314,21 @@ def main(argv=None) -> int:
     )
     print()
     print(text)
+    audit_rows = []
+    for n in args.audit_forms:
+        c = ensure_corpus(n, args.seed)
+        out = subprocess.run([sys.executable, __file__, "--child", "audit", "--corpus", str(c)], check=True,
+                             capture_output=True, text=True, cwd=ROOT)
+        audit_rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    audit_text = render_audit(audit_rows)
+    print()
+    print(audit_text)
     if not args.no_write:
-        write_report(m, args, text, load_rows)
+        write_report(m, args, text, load_rows, audit_text)
     return 0
 
 
-def write_report(m: dict, args, load_text: str, load_rows: list[dict]) -> None:
+def write_report(m: dict, args, load_text: str, load_rows: list[dict], audit_text: str = "") -> None:
     cmd = "make bench" + ("" if (args.forms, args.repeat) == (1000, 3) else
                           f" (python benchmarks/run.py --forms {args.forms} --repeat {args.repeat})")
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -296,6 +350,13 @@ went through (sheets for the floors and baselines, forms for evaltools).
 {load_text}
 
 Raw seconds per run: {json.dumps({r['reader']: [round(x, 3) for x in r['runs']] for r in load_rows})}
+
+## Audit
+
+Load (all cores) then `evaltools.audit` on the same generated forms in one fresh process; every
+rule of the catalogue, national profile.
+
+{audit_text}
 """
     (ROOT / "BENCHMARKS.md").write_text(doc, encoding="utf-8")
     print(f"\nwrote {ROOT / 'BENCHMARKS.md'}")

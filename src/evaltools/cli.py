@@ -29,6 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--disable", action="append", default=[], metavar="RULE", help="skip a rule (repeatable)")
     ap.add_argument("--jobs", type=int, default=None, help="processes to read with")
 
+    pp = sub.add_parser("report", help="按主管部门生成 HTML 报告（papermill）")
+    pp.add_argument("data", help="folder of workbooks")
+    pp.add_argument("-o", "--out", default="reports", help="output folder (default: reports)")
+    pp.add_argument("--profile", default="national")
+    pp.add_argument("--jobs", type=int, default=None, help="parallel reports (default: one per core)")
+    pp.add_argument("--engine", default="papermill", help="notebook engine (papermill)")
+    pp.add_argument("--department", action="append", default=None, help="only this 主管部门 (repeatable)")
+    pp.add_argument("--no-progress", action="store_true")
+
     rp = sub.add_parser("rules", help="列出审核规则")
     rp.add_argument("--markdown", action="store_true", help="print the generated rule reference (docs/rules.md)")
 
@@ -58,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_audit(args)
     if args.command == "rules":
         return _cmd_rules(args)
+    if args.command == "report":
+        return _cmd_report(args)
     parser.print_help()
     return 2
 
@@ -110,6 +121,41 @@ def _cmd_audit(args) -> int:
         book.load_errors.to_csv(out / "load_errors.csv", index=False, encoding="utf-8-sig")
         print(f"\n已写出 {out / 'findings.csv'} 等 4 个文件")
     return 1 if result.has_errors else 0
+
+
+def _cmd_report(args) -> int:
+    from pathlib import Path
+
+    from .errors import EvaltoolsError
+    from .report import render_reports
+
+    if not Path(args.data).exists():
+        print(f"错误：数据路径不存在：{args.data}", file=sys.stderr)
+        return 2
+    try:
+        batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
+                               departments=args.department, progress=not args.no_progress)
+    except EvaltoolsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    failed = [d for d in batch["departments"] if d["error"]]
+    print(f"已生成 {len(batch['departments']) - len(failed)} 份部门报告，用时 {batch['seconds']:.1f} 秒 → "
+          f"{Path(args.out) / 'index.html'}")
+    for d in failed:
+        print(f"  失败：{d['department']}：{d['error']}", file=sys.stderr)
+    _write_excel_outputs(batch["result"], batch["book"], Path(args.out))
+    return 1 if failed else 0
+
+
+def _write_excel_outputs(result, book, out) -> None:
+    """findings.xlsx and annotated copies beside a report batch (when the Excel module is present)."""
+    try:
+        from .excel import write_annotated_copies, write_findings_workbook
+    except ImportError:
+        return
+    path = write_findings_workbook(result, book, out / "findings.xlsx")
+    copies = write_annotated_copies(result, book, out)
+    print(f"已写出 {path} 与 {len(copies)} 份标注副本")
 
 
 def _cmd_rules(args) -> int:
