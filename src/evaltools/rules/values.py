@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 
-from ..scoring import num
 from . import Hit, rule
 
 RATE_WORDS = ("率", "覆盖", "范围", "度", "比例", "占比")
