@@ -120,6 +120,11 @@ def _cmd_audit(args) -> int:
         result.indicator_scores.to_csv(out / "indicator_scores.csv", index=False, encoding="utf-8-sig")
         book.load_errors.to_csv(out / "load_errors.csv", index=False, encoding="utf-8-sig")
         print(f"\n已写出 {out / 'findings.csv'} 等 4 个文件")
+        try:
+            _write_excel_outputs(result, book, out)
+        except EvaltoolsError as exc:  # e.g. findings.xlsx open in Excel: reviewer entries must not be lost
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
     return 1 if result.has_errors else 0
 
 
@@ -143,19 +148,21 @@ def _cmd_report(args) -> int:
           f"{Path(args.out) / 'index.html'}")
     for d in failed:
         print(f"  失败：{d['department']}：{d['error']}", file=sys.stderr)
-    _write_excel_outputs(batch["result"], batch["book"], Path(args.out))
+    try:
+        _write_excel_outputs(batch["result"], batch["book"], Path(args.out))
+    except EvaltoolsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     return 1 if failed else 0
 
 
 def _write_excel_outputs(result, book, out) -> None:
     """findings.xlsx and annotated copies beside a report batch (when the Excel module is present)."""
-    try:
-        from .excel import write_annotated_copies, write_findings_workbook
-    except ImportError:
-        return
+    from .excel import write_annotated_copies, write_findings_workbook
+
     path = write_findings_workbook(result, book, out / "findings.xlsx")
     copies = write_annotated_copies(result, book, out)
-    print(f"已写出 {path} 与 {len(copies)} 份标注副本")
+    print(f"已写出 {path}（问题清单，含复核栏）及批注副本 {len(copies)} 份（{out / 'annotated'}）")
 
 
 def _cmd_rules(args) -> int:

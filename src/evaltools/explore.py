@@ -136,10 +136,13 @@ class Explorer:
         from . import plots
 
         self.plots.clear_output(wait=True)
+        figs = (plots.execution(self.book, self.result, department=self.department.value),
+                plots.weights(self.book, form_id=self.project.value),
+                plots.lost_points(self.result, form_id=self.project.value))
+        # what was drawn, for whoever checks the explorer outside a kernel (where Output captures nothing)
+        self.drawn = [fig.axes[0].get_title() if fig.axes else "" for fig in figs]
         with self.plots:
-            for fig in (plots.execution(self.book, self.result, department=self.department.value),
-                        plots.weights(self.book, form_id=self.project.value),
-                        plots.lost_points(self.result, form_id=self.project.value)):
+            for fig in figs:
                 display(fig)
                 plt.close(fig)
 

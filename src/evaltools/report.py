@@ -274,6 +274,7 @@ def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict) -
             f'输入文件 {len(manifest["inputs"])} 个（SHA-256 见页面内嵌清单）。</div>'
             f'<script type="application/json" id="evaltools-manifest">{block}</script>')
     body = body.replace("</main>", foot + "</main>", 1)
+    body = re.sub(r'<html lang="[^"]*">', '<html lang="zh-CN">', body, count=1)
     _atomic_write(html_path, body)
     return html_path
 

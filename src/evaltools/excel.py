@@ -1,0 +1,798 @@
+"""Excel outputs for the reviewer: ``findings.xlsx`` and annotated copies of the source workbooks.
+
+``write_findings_workbook`` writes 问题清单 (one row per finding, with 复核状态/复核意见 columns that
+survive re-runs), 项目, 指标, 汇总 and 已整改 (findings of the previous run that are gone).
+``write_annotated_copies`` copies every workbook that has findings under ``annotated/`` with the
+flagged cells filled by severity and a comment listing the findings.
+
+Form text is untrusted: every string is stored as a string cell, so a target such as ``=6人`` or a
+project name ``=HYPERLINK("x")`` can never become a formula. The only links written are the
+hyperlink records of the 单元格/工作表 columns. The source workbooks are only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import EvaltoolsError
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_FILLS = {"error": "FFC7CE", "warning": "FFD8A8", "info": "DDEBF7"}  # red-, orange-, blue-ish
+REVIEW_STATUSES = ("待核实", "已确认", "已排除")
+DEFAULT_STATUS = REVIEW_STATUSES[0]
+FIXED_STATUS = "已整改"
+
+FINDINGS_SHEET = "问题清单"
+PROJECTS_SHEET = "项目"
+INDICATORS_SHEET = "指标"
+SUMMARY_SHEET = "汇总"
+FIXED_SHEET = "已整改"
+
+ID_HEADER = "问题编号"
+FORM_HEADER = "表单编号"
+GONE_STATUS = "所在表不在本次数据中"
+STATUS_HEADER = "复核状态"
+COMMENT_HEADER = "复核意见"
+
+# (header, width) of 问题清单; the finding fields come first, in the order the reviewer reads them.
+FINDING_COLUMNS = (
+    ("部门", 18), ("项目", 30), ("规则", 22), ("严重程度", 9), ("类别", 8), ("说明", 60), ("应为", 22),
+    ("实际", 22), ("文件", 30), ("工作表", 12), ("单元格", 9),
+)
+REVIEW_COLUMNS = ((STATUS_HEADER, 11), (COMMENT_HEADER, 40))
+_DETAIL_HEADERS = tuple(h for h, _ in FINDING_COLUMNS)
+
+ANNOTATED_DIR = "annotated"
+_MANIFEST = ".evaltools-annotated.json"
+_XLS_NOTE = "注：原文件为 .xls 格式，本副本已由 evaltools 转换为 .xlsx（只保留数值、合并单元格和工作表，原格式未保留）。"
+_REBUILT_NOTE = "注：openpyxl 无法按原样打开原文件，本副本只由数值和合并单元格重建（原格式未保留）。"
+
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_MAX_TEXT = 32767
+
+
+class ExcelOutputError(EvaltoolsError):
+    """An Excel output that cannot be written (its message is Chinese, for the reviewer)."""
+
+
+# =============================================================================================
+# findings.xlsx
+
+
+def write_findings_workbook(result, book, path, *, previous=None) -> Path:
+    """Write ``findings.xlsx`` for ``result`` (an ``AuditResult``) of ``book``; returns the path.
+
+    ``previous`` is an earlier findings.xlsx whose 复核状态/复核意见 are carried over to the findings
+    that still exist (matched by 问题编号, the finding id) and whose vanished findings are listed on
+    已整改. By default it is ``path`` itself when that file exists; ``previous=False`` ignores it.
+    A previous file that exists but cannot be read raises ``ExcelOutputError`` (nothing is written,
+    so no reviewer entry is lost). The file is written to a temporary name and then moved into place.
+    """
+    import openpyxl
+
+    path = Path(path)
+    if previous is None:
+        previous = path if path.exists() else None
+    prev_active, prev_fixed = read_review_entries(previous) if previous else ({}, {})
+
+    findings = result.findings
+    rel_of = _relative_files(book)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    current = _findings_sheet(wb, findings, rel_of, path.parent, prev_active, prev_fixed)
+    _projects_sheet(wb, result, book, findings, path.parent)
+    _indicators_sheet(wb, result)
+    _summary_sheet(wb, result, book, findings)
+    _fixed_sheet(wb, current, set(book.projects["form_id"].tolist()), prev_active, prev_fixed)
+    wb.active = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_save(wb, path)
+    return path
+
+
+def read_review_entries(path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The reviewer's rows of an earlier findings.xlsx: ``(问题清单 rows, 已整改 rows)`` by finding id.
+
+    Each row is a dict keyed by the Chinese headers (部门 … 单元格, 复核状态, 复核意见; on 已整改 also
+    状态, 原复核状态, 原复核意见). A missing file gives two empty dicts.
+    """
+    import openpyxl
+
+    path = Path(path)
+    if not path.exists():
+        return {}, {}
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ExcelOutputError(f"无法读取上一次的问题清单 {path}（{type(exc).__name__}: {exc}）；为免丢失复核意见，"
+                               f"未写出新文件，请修复或移走该文件后重试") from exc
+    try:
+        found = {}
+        for ws in wb.worksheets:
+            rows = _sheet_rows(ws)
+            if rows is not None:
+                found.setdefault(ws.title, rows)
+        fixed = found.pop(FIXED_SHEET, {})
+        # the reviewer may have renamed 问题清单: then the first other sheet with a 问题编号 column
+        active = found.get(FINDINGS_SHEET, next(iter(found.values()), None))
+        if active is None:
+            raise ExcelOutputError(f"{path} 不是 evaltools 写出的问题清单（找不到含“{ID_HEADER}”列的“{FINDINGS_SHEET}”工作表）；"
+                                   f"为免覆盖，未写出新文件，请改用其他输出路径")
+        return active, fixed
+    finally:
+        wb.close()
+
+
+def _sheet_rows(ws) -> dict[str, dict] | None:
+    it = ws.iter_rows(values_only=True)
+    header = next(it, None)
+    if not header:
+        return None
+    names = [str(h).strip() if h is not None else "" for h in header]
+    if ID_HEADER not in names:
+        return None
+    out: dict[str, dict] = {}
+    for values in it:
+        row = {n: ("" if v is None else str(v)) for n, v in zip(names, values) if n}
+        fid = row.get(ID_HEADER, "").strip()
+        if fid and fid not in out:
+            out[fid] = row
+    return out
+
+
+def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev_active, prev_fixed) -> set[str]:
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    ws = wb.create_sheet(FINDINGS_SHEET)
+    columns = FINDING_COLUMNS + REVIEW_COLUMNS + ((ID_HEADER, 14), (FORM_HEADER, 14))
+    _header(ws, columns)
+    col = {h: i + 1 for i, (h, _) in enumerate(columns)}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    fills = {s: PatternFill("solid", fgColor=c) for s, c in SEVERITY_FILLS.items()}
+    links = _LinkMaker(out_dir)
+    current: set[str] = set()
+    r = 1
+    for f in _records(findings):
+        r += 1
+        fid = f["finding_id"]
+        current.add(fid)
+        earlier = prev_active.get(fid) or prev_fixed.get(fid) or {}
+        status = earlier.get(STATUS_HEADER) or earlier.get("原复核状态") or DEFAULT_STATUS
+        comment = earlier.get(COMMENT_HEADER) or earlier.get("原复核意见") or ""
+        values = {
+            "部门": f["department"], "项目": f["project_name"], "规则": f["rule"],
+            "严重程度": SEVERITY_LABELS.get(f["severity"], f["severity"]), "类别": f["category"],
+            "说明": f["message"], "应为": f["expected"], "实际": f["actual"],
+            "文件": rel_of.get(f["form_id"]) or f["source_file"], "工作表": f["sheet"], "单元格": f["cell"],
+            STATUS_HEADER: status, COMMENT_HEADER: comment, ID_HEADER: fid, FORM_HEADER: f["form_id"],
+        }
+        for h, v in values.items():
+            cell = ws.cell(row=r, column=col[h])
+            _put(cell, v)
+            cell.alignment = wrap if h in ("说明", "应为", "实际", "项目", COMMENT_HEADER) else top
+        fill = fills.get(f["severity"])
+        if fill is not None:
+            ws.cell(row=r, column=col["严重程度"]).fill = fill
+        links.attach(ws.cell(row=r, column=col["单元格"]), f["source_file"], f["sheet"], f["cell"])
+    last = r
+    for h in (ID_HEADER, FORM_HEADER):
+        ws.column_dimensions[_letter(col[h])].hidden = True
+    if last > 1:
+        dv = DataValidation(type="list", formula1='"' + ",".join(REVIEW_STATUSES) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="复核状态",
+                            error="请从列表中选择：" + "、".join(REVIEW_STATUSES),
+                            showInputMessage=True, promptTitle="复核状态", prompt="、".join(REVIEW_STATUSES))
+        letter = _letter(col[STATUS_HEADER])
+        dv.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(dv)
+    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(last, 1)}"
+    return current
+
+
+def _projects_sheet(wb, result, book, findings, out_dir: Path) -> None:
+    ws = wb.create_sheet(PROJECTS_SHEET)
+    columns = (("部门", 18), ("项目", 30), ("文件", 30), ("工作表", 12), ("执行率%（表内）", 10),
+               ("执行率%（重算）", 10), ("执行率口径", 12), ("执行得分（表内）", 10), ("执行得分（重算）", 10),
+               ("指标得分（表内）", 10), ("指标得分（重算）", 10), ("总分（表内）", 9), ("总分（加总）", 9),
+               ("总分（重算）", 9), ("等级（表内）", 8), ("等级（重算）", 8), ("错误", 7), ("警告", 7), ("提示", 7),
+               ("表单编号", 14))
+    _header(ws, columns)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for fid, sev in zip(findings["form_id"].tolist(), findings["severity"].tolist()):
+        counts[fid][sev] += 1
+    proj = {p["form_id"]: p for p in _records(book.projects)}
+    links = _LinkMaker(out_dir)
+    numeric = ("exec_rate_printed", "exec_rate_recomputed", "exec_score_printed", "exec_score_recomputed",
+               "indicator_score_printed", "indicator_score_recomputed", "total_printed", "total_arithmetic",
+               "total_recomputed")
+    for r, s in enumerate(_records(result.form_scores), start=2):
+        p = proj.get(s["form_id"], {})
+        c = counts.get(s["form_id"], {})
+        row = [s["department"], s["project_name"], p.get("relative_file") or p.get("source_file", ""), p.get("sheet", "")]
+        row += [s[k] for k in numeric[:2]] + [s["exec_rate_basis"]] + [s[k] for k in numeric[2:]]
+        row += [s["grade_printed"], s["grade_recomputed"], c.get("error", 0), c.get("warning", 0), c.get("info", 0),
+                s["form_id"]]
+        for ci, v in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=ci)
+            _put(cell, v)
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00"
+        if p.get("source_file"):
+            links.attach(ws.cell(row=r, column=4), p["source_file"], p.get("sheet", ""), p.get("anchor") or "A1")
+    ws.column_dimensions[_letter(len(columns))].hidden = True
+    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(ws.max_row, 1)}"
+
+
+_KINDS = {"number": "数值", "qualitative": "定性", "period": "时间", "frequency": "频次", "empty": "空",
+          "unparsed": "无法识别"}
+_DIRECTIONS = {"positive": "正向", "negative": "反向", "equal": "等于"}
+
+
+def _indicators_sheet(wb, result) -> None:
+    ws = wb.create_sheet(INDICATORS_SHEET)
+    columns = (("部门", 18), ("项目", 30), ("序号", 6), ("一级指标", 10), ("二级指标", 12), ("三级指标", 28),
+               ("年度指标值", 16), ("调整后指标值", 14), ("实际完成值", 16), ("目标类型", 9), ("目标比较", 8),
+               ("目标数值", 10), ("目标单位", 8), ("实际类型", 9), ("实际比较", 8), ("实际数值", 10), ("实际单位", 8),
+               ("是否达成", 8), ("方向", 6), ("分值", 7), ("得分（表内）", 9), ("得分（重算）", 9), ("计算方法", 34),
+               ("表单编号", 14))
+    _header(ws, columns)
+    scores = result.form_scores
+    names = dict(zip(scores["form_id"].tolist(), zip(scores["department"].tolist(), scores["project_name"].tolist())))
+    for r, i in enumerate(_records(result.indicator_scores), start=2):
+        dept, project = names.get(i["form_id"], ("", ""))
+        met = _clean(i["met"])
+        row = [dept, project, i["seq"], i["level1"], i["level2"], i["name"], i["target"], i["adjusted_target"],
+               i["actual"], _KINDS.get(i["target_kind"], i["target_kind"]), i["target_op"], i["target_number"],
+               i["target_unit"], _KINDS.get(i["actual_kind"], i["actual_kind"]), i["actual_op"], i["actual_number"],
+               i["actual_unit"], "" if met is None else ("是" if met else "否"),
+               _DIRECTIONS.get(i["direction"], i["direction"]), i["weight"], i["score_printed"],
+               i["score_recomputed"], i["formula"], i["form_id"]]
+        for ci, v in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=ci)
+            _put(cell, v)
+            if isinstance(cell.value, float) and ci >= 20:
+                cell.number_format = "0.00"
+    ws.column_dimensions[_letter(len(columns))].hidden = True
+    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(ws.max_row, 1)}"
+
+
+def _summary_sheet(wb, result, book, findings) -> None:
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    bold = Font(bold=True)
+    recs = _records(findings)
+    sev_total = {s: sum(1 for f in recs if f["severity"] == s) for s in SEVERITY_LABELS}
+    n_forms = len(book.projects)
+    r = 1
+    _put(ws.cell(row=r, column=1), f"审核 {n_forms} 份自评表，发现问题 {len(recs)} 条（错误 {sev_total['error']}，"
+                                   f"警告 {sev_total['warning']}，提示 {sev_total['info']}）")
+    ws.cell(row=r, column=1).font = Font(bold=True, size=12)
+
+    def block(title, headers, rows):
+        nonlocal r
+        r += 2
+        _put(ws.cell(row=r, column=1), title)
+        ws.cell(row=r, column=1).font = bold
+        r += 1
+        _header_row(ws, r, headers)
+        for values in rows:
+            r += 1
+            for ci, v in enumerate(values, start=1):
+                _put(ws.cell(row=r, column=ci), v)
+
+    # by department: forms, findings by severity, forms with an error
+    forms_by_dept: dict[str, int] = defaultdict(int)
+    for d in book.projects["department"].tolist():
+        forms_by_dept[d] += 1
+    by_dept: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    err_forms: dict[str, set] = defaultdict(set)
+    for f in recs:
+        by_dept[f["department"]][f["severity"]] += 1
+        if f["severity"] == "error":
+            err_forms[f["department"]].add(f["form_id"])
+    rows = []
+    for d in sorted(set(forms_by_dept) | set(by_dept)):
+        c = by_dept.get(d, {})
+        rows.append([d or "（未填）", forms_by_dept.get(d, 0), len(err_forms.get(d, ())), c.get("error", 0),
+                     c.get("warning", 0), c.get("info", 0), sum(c.values())])
+    block("按部门", ["部门", "自评表数", "有错误的表", "错误", "警告", "提示", "合计"], rows)
+
+    # by rule
+    titles = _rule_titles()
+    by_rule: dict[tuple, list] = {}
+    for f in recs:
+        key = (f["rule"], f["severity"], f["category"])
+        by_rule.setdefault(key, []).append(f["form_id"])
+    rows = [[rule, SEVERITY_LABELS.get(sev, sev), cat, titles.get(rule, ""), len(ids), len(set(ids))]
+            for (rule, sev, cat), ids in sorted(by_rule.items(),
+                                                key=lambda kv: (SEVERITY_RANK.get(kv[0][1], 9), -len(kv[1]), kv[0][0]))]
+    block("按规则", ["规则", "严重程度", "类别", "规则说明", "条数", "涉及表数"], rows)
+
+    # by severity
+    rows = [[SEVERITY_LABELS[s], sev_total[s], len({f["form_id"] for f in recs if f["severity"] == s})]
+            for s in SEVERITY_LABELS]
+    block("按严重程度", ["严重程度", "条数", "涉及表数"], rows)
+    for letter, width in zip("ABCDEFG", (24, 10, 10, 40, 8, 8, 8)):
+        ws.column_dimensions[letter].width = width
+
+
+def _fixed_sheet(wb, current: set[str], forms: set[str], prev_active: dict, prev_fixed: dict) -> None:
+    """Findings of the previous run that are gone: 已整改 when their form is still in the data."""
+    from openpyxl.styles import Alignment, PatternFill
+
+    ws = wb.create_sheet(FIXED_SHEET)
+    columns = FINDING_COLUMNS + (("状态", 12), ("原复核状态", 11), ("原复核意见", 40), (ID_HEADER, 14),
+                                 (FORM_HEADER, 14))
+    _header(ws, columns)
+    done = PatternFill("solid", fgColor="E2EFDA")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    rows = []
+    def status_of(row, default):
+        form = row.get(FORM_HEADER, "")
+        if form and form not in forms:  # the form was not loaded this time: nothing says it was fixed
+            return GONE_STATUS
+        return default if default != GONE_STATUS else FIXED_STATUS
+
+    for fid, row in prev_active.items():
+        if fid not in current:
+            rows.append((fid, row, status_of(row, FIXED_STATUS), row.get(STATUS_HEADER, ""),
+                         row.get(COMMENT_HEADER, "")))
+    for fid, row in prev_fixed.items():
+        if fid not in current and fid not in prev_active:
+            rows.append((fid, row, status_of(row, row.get("状态") or FIXED_STATUS), row.get("原复核状态", ""),
+                         row.get("原复核意见", "")))
+    for r, (fid, row, status, old_status, old_comment) in enumerate(rows, start=2):
+        values = [row.get(h, "") for h in _DETAIL_HEADERS] + [status, old_status, old_comment, fid,
+                                                                 row.get(FORM_HEADER, "")]
+        for ci, v in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=ci)
+            _put(cell, v)
+            cell.alignment = wrap
+        ws.cell(row=r, column=len(_DETAIL_HEADERS) + 1).fill = done
+    for i in (len(columns) - 1, len(columns)):
+        ws.column_dimensions[_letter(i)].hidden = True
+    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(len(rows) + 1, 1)}"
+
+
+def _rule_titles() -> dict[str, str]:
+    try:
+        from .rules import builtin_registry
+
+        return {r.id: r.title for r in builtin_registry()}
+    except Exception:  # noqa: BLE001 - titles are a courtesy; a broken registry must not stop the output
+        return {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Hyperlinks to the source cells
+
+
+class _LinkMaker:
+    """Hyperlinks from a workbook in ``out_dir`` to cells of source workbooks.
+
+    Written the way Excel writes a link to a place in another file: an external relationship whose
+    target is the file's path relative to the linking workbook (``../data/表.xlsx``, spaces and
+    ``#``/``%`` percent-encoded, other characters kept), and the place in the ``location``
+    attribute (``'Sheet2'!L6``). A file on another drive gets an absolute ``file:///`` URI.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.base = _absolute(Path(out_dir))
+        self._targets: dict[str, str] = {}
+
+    def target(self, source_file: str) -> str:
+        t = self._targets.get(source_file)
+        if t is None:
+            src = _absolute(Path(source_file))
+            try:
+                t = _escape_url(Path(os.path.relpath(src, self.base)).as_posix())
+            except ValueError:  # another drive on Windows: no relative path exists
+                t = src.as_uri()
+            self._targets[source_file] = t
+        return t
+
+    def attach(self, cell, source_file: str, sheet: str, ref: str) -> None:
+        from openpyxl.worksheet.hyperlink import Hyperlink
+
+        if not source_file:
+            return
+        ref = (ref or "A1").split(":")[0]
+        location = f"{quote_sheet(sheet)}!{ref}" if sheet else ref
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, target=self.target(source_file), location=location,
+                                   tooltip=f"打开 {Path(source_file).name} 的 {sheet}!{ref}"[:255])
+        from openpyxl.styles import Alignment
+
+        cell.style = "Hyperlink"
+        cell.alignment = Alignment(vertical="top")
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a reference prefix: always quoted, ``'`` doubled (``'Sheet2'``, ``'O''Neil'``)."""
+    return "'" + str(name).replace("'", "''") + "'"
+
+
+_URL_ESCAPES = {"%": "%25", " ": "%20", "#": "%23", '"': "%22", "<": "%3C", ">": "%3E", "[": "%5B", "]": "%5D",
+                "^": "%5E", "`": "%60", "{": "%7B", "}": "%7D", "|": "%7C"}
+
+
+def _escape_url(path: str) -> str:
+    return "".join(_URL_ESCAPES.get(ch, ch) for ch in path)
+
+
+def _absolute(p: Path) -> Path:
+    return Path(os.path.abspath(p))
+
+
+# =============================================================================================
+# Annotated copies
+
+
+def write_annotated_copies(result, book, out_dir, *, root=None) -> list[Path]:
+    """Copy each source workbook that has findings to ``out_dir/annotated/<relative path>``, annotated.
+
+    The relative path is the one the file had under the loaded folder (``projects.relative_file``),
+    or its path relative to ``root`` when given. Each flagged cell is filled with the colour of its
+    most severe finding and carries one comment listing every finding on it (rule id, severity,
+    message, expected/actual). ``.xlsx``/``.xlsm`` copies are the original workbook loaded with
+    openpyxl and saved under the new path (macros kept for ``.xlsm``); a legacy ``.xls`` (or a file
+    openpyxl cannot open) is rebuilt as ``.xlsx`` from its values and merged ranges, which its
+    comments and ``annotated/README.txt`` say. Originals are only read. Copies this function wrote
+    on an earlier run for files that no longer have findings are removed. Returns the copies written.
+    """
+    findings = result.findings
+    dest_root = Path(out_dir) / ANNOTATED_DIR
+    rel_of_source: dict[str, str] = {}
+    anchor_of: dict[str, tuple[str, str]] = {}
+    for p in _records(book.projects):
+        rel_of_source.setdefault(p["source_file"], p.get("relative_file") or "")
+        anchor_of[p["form_id"]] = (p["sheet"], p.get("anchor") or "")
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for f in _records(findings):
+        if f["source_file"]:
+            by_source[f["source_file"]].append(f)
+
+    written: list[Path] = []
+    notes: list[str] = []
+    taken: set[str] = set()
+    sources = {_absolute(Path(s)) for s in rel_of_source} | {_absolute(Path(s)) for s in by_source}
+    for source_file, rows in by_source.items():
+        src = Path(source_file)
+        rel = _relative_path(src, rel_of_source.get(source_file, ""), root)
+        suffix = src.suffix.lower()
+        dest = dest_root / rel
+        if suffix not in (".xlsx", ".xlsm"):
+            dest = dest.with_suffix(".xlsx")
+        if dest.as_posix().lower() in taken:  # a.xls and a.xlsx side by side
+            dest = dest.with_name(src.name + ".xlsx")
+        taken.add(dest.as_posix().lower())
+        if _absolute(dest) in sources:
+            notes.append(f"未写出 {rel}：副本路径与源文件相同（请把输出文件夹放在数据文件夹之外）")
+            continue
+        try:
+            mode, dest = _annotate_one(src, dest, rows, anchor_of)
+        except Exception as exc:  # noqa: BLE001 - one unreadable file must not lose the other copies
+            notes.append(f"未写出 {rel}：{type(exc).__name__}: {exc}")
+            continue
+        written.append(dest)
+        if mode == "xls":
+            notes.append(f"{dest.relative_to(dest_root).as_posix()}：原文件为 .xls，已转换为 .xlsx（只保留数值和合并单元格）")
+        elif mode == "rebuilt":
+            notes.append(f"{dest.relative_to(dest_root).as_posix()}：openpyxl 无法打开原文件，副本由数值重建")
+    _remove_stale(dest_root, written)
+    if written or notes or dest_root.exists():
+        _write_readme(dest_root, written, notes)
+    return written
+
+
+def _relative_path(src: Path, relative_file: str, root) -> Path:
+    rel = None
+    if root is not None:
+        try:
+            rel = _absolute(src).relative_to(_absolute(Path(root)))
+        except ValueError:
+            rel = None
+    if rel is None:
+        rel = Path(relative_file) if relative_file else Path(src.name)
+    parts = [p for p in rel.parts if p not in ("", ".", "..") and not p.endswith(":") and p not in ("/", "\\")]
+    if not parts or rel.is_absolute() or ".." in rel.parts:
+        parts = [src.name]
+    return Path(*parts)
+
+
+def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of) -> tuple[str, Path]:
+    """Write the annotated copy of ``src``; returns its kind (``xlsx``, ``xls``, ``rebuilt``) and path."""
+    import openpyxl
+
+    suffix = src.suffix.lower()
+    mode = "xlsx"
+    wb = None
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            wb = openpyxl.load_workbook(src, keep_vba=suffix == ".xlsm", keep_links=True, rich_text=True)
+        except Exception:  # noqa: BLE001 - whatever openpyxl cannot open is rebuilt from calamine's values
+            wb, mode = None, "rebuilt"
+    else:
+        mode = "xls"
+    if wb is None:
+        wb = _rebuild_from_values(src)
+        if dest.suffix.lower() != ".xlsx":
+            dest = dest.with_suffix(".xlsx")
+    note = {"xls": _XLS_NOTE, "rebuilt": _REBUILT_NOTE}.get(mode, "")
+    _annotate(wb, rows, anchor_of, note)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_save(wb, dest)
+    return mode, dest
+
+
+def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for f in rows:
+        sheet, ref = f["sheet"], (f["cell"] or "").split(":")[0]
+        if not ref:
+            sheet, ref = anchor_of.get(f["form_id"], (sheet, ""))
+        if sheet in wb.sheetnames and ref:
+            by_cell[(sheet, ref)].append(f)
+    merged_cache: dict[str, list] = {}
+    placed: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for (sheet, ref), fs in by_cell.items():
+        ws = wb[sheet]
+        try:
+            ref = _merge_anchor(ws, ref, merged_cache)
+        except ValueError:
+            continue
+        placed[(sheet, ref)].extend(fs)
+    for (sheet, ref), fs in placed.items():
+        ws = wb[sheet]
+        cell = ws[ref]
+        fs = sorted(fs, key=lambda f: SEVERITY_RANK.get(f["severity"], 9))
+        colour = SEVERITY_FILLS.get(fs[0]["severity"])
+        if colour:
+            cell.fill = PatternFill("solid", fgColor=colour)
+        lines = [f"evaltools 审核：{len(fs)} 条问题" if len(fs) > 1 else "evaltools 审核："]
+        for n, f in enumerate(fs, start=1):
+            head = f"{n}. " if len(fs) > 1 else ""
+            lines.append(f"{head}【{SEVERITY_LABELS.get(f['severity'], f['severity'])}】{f['rule']}：{f['message']}")
+            extra = "；".join(x for x in (f"应为：{f['expected']}" if f["expected"] else "",
+                                          f"实际：{f['actual']}" if f["actual"] else "") if x)
+            if extra:
+                lines.append(f"   {extra}")
+        if note:
+            lines.append(note)
+        text = "\n".join(lines)
+        old = cell.comment
+        if old is not None and old.text and not old.text.startswith("evaltools 审核"):
+            text = old.text.rstrip() + "\n\n" + text
+        text = _text(text)
+        comment = Comment(text, "evaltools")
+        comment.width = 360
+        comment.height = min(600, 30 + 18 * sum(1 + len(line) // 24 for line in text.splitlines()))
+        cell.comment = comment
+
+
+def _merge_anchor(ws, ref: str, cache: dict) -> str:
+    """The top-left cell of the merged range holding ``ref`` (``ref`` itself when not merged)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(ref)
+    col = column_index_from_string(letters)
+    ranges = cache.get(ws.title)
+    if ranges is None:
+        ranges = cache[ws.title] = [(m.min_row, m.min_col, m.max_row, m.max_col, m.coord.split(":")[0])
+                                    for m in ws.merged_cells.ranges]
+    for r0, c0, r1, c1, first in ranges:
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return first
+    return f"{letters}{row}"
+
+
+def _rebuild_from_values(src: Path):
+    """An openpyxl workbook with the values, merged ranges and sheet visibility of ``src`` (any format)."""
+    import io
+
+    import openpyxl
+    import python_calamine as pc
+    from openpyxl.styles import Alignment
+
+    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(src.read_bytes()))
+    states = {}
+    for m in book.sheets_metadata:
+        v = str(m.visible)
+        states[m.name] = "veryHidden" if v.endswith("VeryHidden") else "hidden" if v.endswith("Hidden") else "visible"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    with book:
+        for name in book.sheet_names:
+            sh = book.get_sheet_by_name(name)
+            rows = sh.to_python(skip_empty_area=False)
+            ws = wb.create_sheet(title=name)
+            widths: dict[int, float] = defaultdict(float)
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+            in_merge = {(r, c) for r0, c0, r1, c1 in merged if (r0, c0) != (r1, c1) for r in range(r0, r1 + 1)
+                        for c in range(c0, c1 + 1)}
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    if v is None or v == "":
+                        continue
+                    cell = ws.cell(row=r + 1, column=c + 1)
+                    _put(cell, v)
+                    if isinstance(cell.value, str):
+                        cell.alignment = wrap
+                    if (r, c) not in in_merge:
+                        widths[c] = max(widths[c], _display_width(str(v)))
+            for r0, c0, r1, c1 in merged:
+                if (r0, c0) != (r1, c1):
+                    ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+            for c, w in widths.items():
+                ws.column_dimensions[_letter(c + 1)].width = max(8.0, min(40.0, w + 2))
+            ws.sheet_state = states.get(name, "visible")
+    if wb.worksheets and all(ws.sheet_state != "visible" for ws in wb.worksheets):
+        wb.worksheets[0].sheet_state = "visible"
+    for i, ws in enumerate(wb.worksheets):
+        if ws.sheet_state == "visible":
+            wb.active = i
+            break
+    return wb
+
+
+def _display_width(text: str) -> float:
+    line = max(text.splitlines() or [""], key=len)
+    return sum(2.0 if ord(ch) > 0x2E80 else 1.0 for ch in line)
+
+
+def _remove_stale(dest_root: Path, written: list[Path]) -> None:
+    """Delete copies an earlier run wrote (listed in the manifest) that this run did not write."""
+    manifest = dest_root / _MANIFEST
+    now = sorted({p.relative_to(dest_root).as_posix() for p in written})
+    before: list[str] = []
+    if manifest.exists():
+        try:
+            before = list(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+        except (OSError, ValueError, AttributeError):
+            before = []
+    root = _absolute(dest_root)
+    for rel in set(before) - set(now):
+        p = _absolute(dest_root / rel)
+        if root in p.parents and p.is_file():
+            try:
+                p.unlink()
+            except OSError:
+                pass
+    if now or manifest.exists():
+        dest_root.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps({"files": now}, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _write_readme(dest_root: Path, written: list[Path], notes: list[str]) -> None:
+    lines = [
+        "evaltools 批注副本",
+        "",
+        "本文件夹中的工作簿是源自评表的副本（源文件未被修改），有问题的单元格已按严重程度着色，",
+        "并附批注，列出规则编号和问题说明：",
+        "  红色 = 错误，橙色 = 警告，蓝色 = 提示（同一单元格有多条问题时取最严重的颜色）。",
+        "问题的完整清单与复核栏见上一级文件夹的 findings.xlsx。",
+        "",
+        f"本次写出 {len(written)} 份副本：",
+    ]
+    lines += [f"  {p.relative_to(dest_root).as_posix()}" for p in written]
+    if notes:
+        lines += ["", "说明："] + [f"  {n}" for n in notes]
+    dest_root.mkdir(parents=True, exist_ok=True)
+    (dest_root / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# =============================================================================================
+# Shared helpers
+
+
+def _put(cell, value) -> None:
+    """Store a value; a string is always a string cell (``=6人`` never becomes a formula)."""
+    v = _clean(value)
+    if isinstance(v, str):
+        v = _text(v)
+        if not v:
+            cell.value = None
+            return
+        cell.value = v
+        cell.data_type = "s"
+    else:
+        cell.value = v
+
+
+def _text(s: str) -> str:
+    return _ILLEGAL.sub("", s)[:_MAX_TEXT]
+
+
+def _clean(v):
+    """A plain Python value for a cell: NaN/NA/None → None, numpy scalars → Python, others as text."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return v
+    try:
+        import pandas as pd
+
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(v, "item") and not isinstance(v, (int, float)):
+        try:
+            v = v.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, (int, float, bool)):
+        return v
+    import datetime
+
+    if isinstance(v, (datetime.date, datetime.time, datetime.timedelta)):
+        return v
+    return str(v)
+
+
+def _header(ws, columns) -> None:
+    _header_row(ws, 1, [h for h, _ in columns])
+    for i, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+
+def _header_row(ws, row: int, headers) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill("solid", fgColor="D9D9D9")
+    for i, h in enumerate(headers, start=1):
+        cell = ws.cell(row=row, column=i)
+        _put(cell, h)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def _letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+def _records(df) -> list[dict]:
+    names = list(df.columns)
+    cols = [df[c].tolist() for c in names]
+    return [dict(zip(names, vals)) for vals in zip(*cols)]
+
+
+def _relative_files(book) -> dict[str, str]:
+    p = book.projects
+    if "relative_file" not in p.columns:
+        return {}
+    return dict(zip(p["form_id"].tolist(), p["relative_file"].tolist()))
+
+
+def _atomic_save(wb, path: Path) -> None:
+    """Save to a temporary file beside ``path``, then move it into place."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        wb.save(tmp)
+        try:
+            os.replace(tmp, path)
+        except PermissionError as exc:
+            raise ExcelOutputError(f"无法写入 {path}：文件可能正被 Excel/WPS 打开，请关闭后重试") from exc
+    finally:
+        if tmp.exists():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
