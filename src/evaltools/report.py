@@ -279,7 +279,7 @@ def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict) -
     return html_path
 
 
-ENGINES = ("papermill",)
+ENGINES = ("papermill", "warm")
 
 
 def render_department(data, department: str, out_dir, *, profile="national", notebook=None,
@@ -304,7 +304,8 @@ def render_department(data, department: str, out_dir, *, profile="national", not
         pm.execute_notebook(str(notebook), str(tmp_nb), parameters={
             "data": str(Path(data).resolve()), "department": department,
             "profile": profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)},
-            progress_bar=False, kernel_name="python3", cwd=str(ROOT), log_output=False)
+            progress_bar=False, kernel_name="python3", cwd=str(ROOT), log_output=False,
+            engine_name=_papermill_engine(engine))
     except Exception as exc:  # the failed notebook is still kept: it is the audit trail of the failure
         status["error"] = _error_text(exc)
     finally:
@@ -322,6 +323,12 @@ def render_department(data, department: str, out_dir, *, profile="national", not
             status["error"] = f"导出 HTML 失败：{_error_text(exc)}"
     status["seconds"] = time.perf_counter() - t0
     return status
+
+
+def _papermill_engine(engine: str) -> str:
+    from .engines import ENGINES as PM_ENGINES  # registers the warm engine with papermill
+
+    return PM_ENGINES[engine]
 
 
 def _error_text(exc: BaseException) -> str:
