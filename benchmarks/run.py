@@ -122,6 +122,59 @@ def bench_audit(files) -> dict:
             "frames_mb": frames / 1e6}
 
 
+def bench_reports(data: str, jobs: int, engine: str = "papermill") -> dict:
+    """The sample batch rendered at ``jobs`` workers by ``engine`` (papermill: a fresh kernel each)."""
+    import tempfile
+
+    from evaltools.report import render_reports
+
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        batch = render_reports(data, out, jobs=jobs, progress=False, engine=engine)
+        total = time.perf_counter() - t0
+    depts = batch["departments"]
+    return {"engine": engine, "jobs": jobs, "departments": len(depts), "total_s": total,
+            "per_department_s": total / max(1, len(depts)),
+            "execute_s": statistics.mean(d.get("seconds_execute", 0) for d in depts),
+            "failed": sum(1 for d in depts if d["error"])}
+
+
+def report_steps(data: str) -> dict:
+    """What one plain papermill report costs, step by step, each measured on its own."""
+    import tempfile
+
+    from jupyter_client.manager import start_new_kernel
+
+    t0 = time.perf_counter()
+    km, kc = start_new_kernel(kernel_name="python3")
+    t1 = time.perf_counter()
+    quiet = {"timeout": 120, "output_hook": lambda msg: None}
+    kc.execute_interactive("import pandas, matplotlib, matplotlib.pyplot", **quiet)
+    t2 = time.perf_counter()
+    kc.execute_interactive("import evaltools, evaltools.plots, evaltools.report, evaltools.fonts; "
+                           "evaltools.fonts.setup_cjk_fonts()", **quiet)
+    t3 = time.perf_counter()
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    t4 = time.perf_counter()
+    from evaltools.report import render_department
+
+    import evaltools
+
+    dept = sorted(set(evaltools.load(data).projects["department"]))[0]
+    with tempfile.TemporaryDirectory() as out:
+        st = render_department(data, dept, out)
+        t5 = time.perf_counter()
+        from evaltools.report import export_html, manifest_for
+
+        nb = Path(out) / st["notebook"]
+        t6 = time.perf_counter()
+        export_html(nb, Path(out) / "again.html", title="x", manifest=manifest_for(data, dept, "national", "x", []))
+        t7 = time.perf_counter()
+    return {"kernel_start_s": t1 - t0, "pandas_matplotlib_import_s": t2 - t1, "evaltools_import_s": t3 - t2,
+            "kernel_shutdown_s": t4 - t3, "one_report_s": t5 - t4, "export_s": t7 - t6, "department": dept}
+
+
 def breakdown(files):
     """Where evaltools.load spends its time: reading (calamine), locating forms, building frames."""
     import sys as _sys
@@ -259,6 +312,29 @@ def render_load(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def bench_report_section(data: str) -> str:
+    def child(kind, limit=0, engine="papermill"):
+        out = subprocess.run([sys.executable, __file__, "--child", kind, "--corpus", data, "--limit", str(limit),
+                              "--engine", engine], check=True, capture_output=True, text=True, cwd=ROOT)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    rows = [child("reports", j, e) for e in ("papermill", "warm") for j in sorted({1, os.cpu_count() or 1})]
+    steps = child("report-steps")
+    lines = ["| engine | jobs | departments | batch s | s per department (wall) | s per report executing |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        name = "papermill, fresh kernel" if r["engine"] == "papermill" else "warm kernel (one per worker)"
+        lines.append(f"| {name} | {r['jobs']} | {r['departments']} | {r['total_s']:.1f} | "
+                     f"{r['per_department_s']:.2f} | {r['execute_s']:.2f} |")
+    lines += ["", f"One plain report ({steps['department']}): {steps['one_report_s']:.2f} s. Measured apart: kernel start "
+              f"{steps['kernel_start_s']:.2f} s, pandas + matplotlib import {steps['pandas_matplotlib_import_s']:.2f} s, "
+              f"evaltools import and font setup {steps['evaltools_import_s']:.2f} s, kernel shutdown "
+              f"{steps['kernel_shutdown_s']:.2f} s, HTML export {steps['export_s']:.2f} s. Kernel start and imports "
+              f"({steps['kernel_start_s'] + steps['pandas_matplotlib_import_s'] + steps['evaltools_import_s']:.2f} s) "
+              "dominate; loading, auditing and drawing one department is the rest."]
+    return "\n".join(lines)
+
+
 def render_audit(rows: list[dict]) -> str:
     lines = ["| forms | load s (all cores) | audit s | audit ms/form | load ÷ audit | findings | DataFrames MB | peak RSS MB |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -285,9 +361,17 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
+    ap.add_argument("--no-reports", action="store_true", help="skip the report benchmark")
+    ap.add_argument("--engine", default="papermill", help=argparse.SUPPRESS)
     ap.add_argument("--audit-forms", type=int, nargs="*", default=[1000, 10000],
                     help="corpus sizes for the audit benchmark")
     args = ap.parse_args(argv)
+    if args.child == "reports":
+        print(json.dumps(bench_reports(args.corpus, args.limit, args.engine)))
+        return 0
+    if args.child == "report-steps":
+        print(json.dumps(report_steps(args.corpus)))
+        return 0
     if args.child == "audit":
         print(json.dumps(bench_audit(_files(Path(args.corpus)))))
         return 0
@@ -323,12 +407,18 @@ def main(argv=None) -> int:
     audit_text = render_audit(audit_rows)
     print()
     print(audit_text)
+    report_text = ""
+    if not args.no_reports:
+        report_text = bench_report_section(str(ROOT / "data"))
+        print()
+        print(report_text)
     if not args.no_write:
-        write_report(m, args, text, load_rows, audit_text)
+        write_report(m, args, text, load_rows, audit_text, report_text)
     return 0
 
 
-def write_report(m: dict, args, load_text: str, load_rows: list[dict], audit_text: str = "") -> None:
+def write_report(m: dict, args, load_text: str, load_rows: list[dict], audit_text: str = "",
+                 report_text: str = "") -> None:
     cmd = "make bench" + ("" if (args.forms, args.repeat) == (1000, 3) else
                           f" (python benchmarks/run.py --forms {args.forms} --repeat {args.repeat})")
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -357,6 +447,13 @@ Load (all cores) then `evaltools.audit` on the same generated forms in one fresh
 rule of the catalogue, national profile.
 
 {audit_text}
+
+## Reports
+
+`make report`'s batch (`data/`: the seed department and the synthetic county), one papermill
+execution with a fresh kernel per 主管部门, HTML export included, at 1 and {m['cores']} workers.
+
+{report_text}
 """
     (ROOT / "BENCHMARKS.md").write_text(doc, encoding="utf-8")
     print(f"\nwrote {ROOT / 'BENCHMARKS.md'}")
