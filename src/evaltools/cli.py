@@ -10,6 +10,24 @@ import argparse
 import sys
 
 
+def _add_executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", default=None, choices=["processes", "threads", "serial", "dask"],
+                   help="where the batch runs (default: local processes)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="run on this Dask cluster (implies --executor dask); data must be on a shared filesystem")
+
+
+def _executor(args):
+    """The executor the options name, or a do-nothing context for the default local path."""
+    import contextlib
+
+    from .executors import executor
+
+    if not getattr(args, "executor", None) and not getattr(args, "scheduler", None):
+        return contextlib.nullcontext(None)
+    return executor(args.executor or "processes", jobs=getattr(args, "jobs", None), scheduler=args.scheduler)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evaltools", description="审核项目支出绩效自评表")
     p.add_argument("--version", action="store_true", help="print the version and exit")
@@ -21,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     lp.add_argument("--strict", action="store_true", help="stop at the first problem")
     lp.add_argument("--jobs", type=int, default=None,
                     help="processes to read with (default: one per core for large batches)")
+    _add_executor_options(lp)
 
     ap = sub.add_parser("audit", help="审核自评表：重算得分，检查每条规则")
     ap.add_argument("data", nargs="+", help="files, folders or globs")
@@ -28,15 +47,18 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--profile", default="national", help="national, or a .toml/.yaml profile file")
     ap.add_argument("--disable", action="append", default=[], metavar="RULE", help="skip a rule (repeatable)")
     ap.add_argument("--jobs", type=int, default=None, help="processes to read with")
+    _add_executor_options(ap)
 
     pp = sub.add_parser("report", help="按主管部门生成 HTML 报告（papermill）")
     pp.add_argument("data", help="folder of workbooks")
     pp.add_argument("-o", "--out", default="reports", help="output folder (default: reports)")
     pp.add_argument("--profile", default="national")
     pp.add_argument("--jobs", type=int, default=None, help="parallel reports (default: one per core)")
-    pp.add_argument("--engine", default="papermill", help="notebook engine (papermill)")
+    pp.add_argument("--engine", default="papermill", choices=["papermill", "warm"],
+                    help="papermill: a fresh kernel per report; warm: one pre-imported kernel per worker")
     pp.add_argument("--department", action="append", default=None, help="only this 主管部门 (repeatable)")
     pp.add_argument("--no-progress", action="store_true")
+    _add_executor_options(pp)
 
     rp = sub.add_parser("rules", help="列出审核规则")
     rp.add_argument("--markdown", action="store_true", help="print the generated rule reference (docs/rules.md)")
@@ -78,7 +100,9 @@ def _cmd_load(args) -> int:
     from .load import load
 
     try:
-        book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict, jobs=args.jobs)
+        with _executor(args) as ex:
+            book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict, jobs=args.jobs,
+                        executor=ex)
     except LoadError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -102,9 +126,10 @@ def _cmd_audit(args) -> int:
     from .errors import EvaltoolsError
     from .load import load
 
-    book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs)
     try:
-        result = audit(book, args.profile, disable=args.disable)
+        with _executor(args) as ex:
+            book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs, executor=ex)
+            result = audit(book, args.profile, disable=args.disable, executor=ex)
     except EvaltoolsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -138,8 +163,9 @@ def _cmd_report(args) -> int:
         print(f"错误：数据路径不存在：{args.data}", file=sys.stderr)
         return 2
     try:
-        batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
-                               departments=args.department, progress=not args.no_progress)
+        with _executor(args) as ex:
+            batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
+                                   departments=args.department, progress=not args.no_progress, executor=ex)
     except EvaltoolsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -351,8 +351,8 @@ def render_reports(data, out_dir, *, profile="national", jobs: int | None = None
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    book = load(data)
-    result = audit(book, profile)
+    book = load(data, executor=executor)
+    result = audit(book, profile, executor=executor)
     depts = sorted(set(book.projects["department"])) if departments is None else list(departments)
     summaries = {}
     for d in depts:

@@ -1,0 +1,75 @@
+"""Load, audit and report on any Executor: local processes and a Dask LocalCluster give exactly
+the single-process results."""
+
+from __future__ import annotations
+
+import re
+
+import pandas.testing as pdt
+import pytest
+
+import evaltools
+from conftest import SYNTH_DIR
+from evaltools.cli import main as cli
+from evaltools.executors import ExecutorError, executor
+from evaltools.report import render_reports
+
+TABLES = ("projects", "funds", "indicators", "load_errors", "cells", "unmapped", "sheets")
+
+
+@pytest.fixture(scope="module")
+def local():
+    book = evaltools.load(SYNTH_DIR)
+    return book, evaltools.audit(book)
+
+
+def _same(book, result, local):
+    lb, lr = local
+    for t in TABLES:
+        pdt.assert_frame_equal(getattr(book, t), getattr(lb, t))
+    pdt.assert_frame_equal(result.findings, lr.findings)
+    pdt.assert_frame_equal(result.form_scores, lr.form_scores)
+
+
+@pytest.mark.parametrize("name", ["processes", "threads", "serial"])
+def test_local_executors(local, name):
+    with executor(name, jobs=2) as ex:
+        book = evaltools.load(SYNTH_DIR, executor=ex)
+        result = evaltools.audit(book, executor=ex)
+    _same(book, result, local)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        yield c
+
+
+def test_dask_cluster_load_audit_report(local, cluster, tmp_path):
+    with executor("dask", scheduler=cluster.scheduler_address) as ex:
+        book = evaltools.load(SYNTH_DIR, executor=ex)
+        result = evaltools.audit(book, executor=ex)
+        _same(book, result, local)
+        batch = render_reports(SYNTH_DIR, tmp_path / "dask", executor=ex, progress=False,
+                               departments=["示例县财政局", "示例县公安局"])
+    plain = render_reports(SYNTH_DIR, tmp_path / "local", jobs=1, progress=False,
+                           departments=["示例县财政局", "示例县公安局"])
+    strip = lambda t: re.sub(r'id="cell-id=[0-9a-f-]+"', "", re.sub(r'<div class="et-manifest">.*?</script>', "",
+                                                                     t, flags=re.S))
+    for a, b in zip(batch["departments"], plain["departments"]):
+        assert not a["error"] and not b["error"]
+        ta = (tmp_path / "dask" / a["html"]).read_text(encoding="utf-8")
+        tb = (tmp_path / "local" / b["html"]).read_text(encoding="utf-8")
+        assert strip(ta) == strip(tb)
+
+
+def test_cli_scheduler_option(cluster, tmp_path, capsys):
+    assert cli(["audit", str(SYNTH_DIR), "--scheduler", cluster.scheduler_address, "-o", str(tmp_path)]) in (0, 1)
+    assert (tmp_path / "findings.csv").exists()
+
+
+def test_unknown_executor():
+    with pytest.raises(ExecutorError):
+        with executor("carrier-pigeon"):
+            pass
