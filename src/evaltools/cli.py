@@ -11,6 +11,8 @@ import sys
 
 
 def _add_executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="parse cache folder: re-runs re-read only changed files (e.g. .cache/evaltools)")
     p.add_argument("--executor", default=None, choices=["processes", "threads", "serial", "dask"],
                    help="where the batch runs (default: local processes)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
@@ -102,7 +104,7 @@ def _cmd_load(args) -> int:
     try:
         with _executor(args) as ex:
             book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict, jobs=args.jobs,
-                        executor=ex)
+                        executor=ex, cache=args.cache)
     except LoadError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -128,7 +130,8 @@ def _cmd_audit(args) -> int:
 
     try:
         with _executor(args) as ex:
-            book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs, executor=ex)
+            book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs, executor=ex,
+                        cache=args.cache)
             result = audit(book, args.profile, disable=args.disable, executor=ex)
     except EvaltoolsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -165,7 +168,8 @@ def _cmd_report(args) -> int:
     try:
         with _executor(args) as ex:
             batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
-                                   departments=args.department, progress=not args.no_progress, executor=ex)
+                                   departments=args.department, progress=not args.no_progress, executor=ex,
+                                   cache=args.cache)
     except EvaltoolsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -177,32 +177,66 @@ def form_id_for(relative_name: str, sheet: str, anchor: str) -> str:
 # One file
 
 
-def load_file(path: Path, relative_name: str) -> FileResult:
-    """Read one workbook into plain rows. Never raises for bad data."""
-    src = str(path)
-    res = FileResult(source_file=src)
+@dataclass
+class ParsedFile:
+    """What parsing one file's bytes gave, independent of where the file lies (so it can be cached)."""
+
+    sheets: list[tuple] = field(default_factory=list)  # (sheet, records, status, visible, error)
+    error: str = ""  # the whole file could not be read
+    error_sheet: str = ""
+    sheet_names: list[str] = field(default_factory=list)
+
+
+def parse_bytes(path: Path, data: bytes) -> ParsedFile:
+    """Read and locate every form in a workbook's bytes. Never raises for bad data."""
+    out = ParsedFile()
     try:
-        wb = read_workbook(path)
+        wb = read_workbook(path, data)
     except ReadError as exc:
-        res.errors.append((exc.sheet, "", exc.message))
-        return res
-    except OSError as exc:
-        res.errors.append(("", "", f"文件无法读取（{exc.strerror or exc}）"))
-        return res
-    n_forms = 0
+        out.error, out.error_sheet = exc.message, exc.sheet
+        return out
+    out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
         try:
             records = read_forms(grid)
         except Exception as exc:  # a reader bug must not lose the batch; it is reported
-            res.errors.append((grid.name, "", f"读取该工作表时出错：{type(exc).__name__}: {exc}"))
-            res.sheets.append((grid.name, 0, "error", grid.visible))
+            out.sheets.append((grid.name, [], "error", grid.visible, f"读取该工作表时出错：{type(exc).__name__}: {exc}"))
             continue
-        res.sheets.append((grid.name, len(records), "form" if records else "no form", grid.visible))
+        out.sheets.append((grid.name, records, "form" if records else "no form", grid.visible, ""))
+    return out
+
+
+def load_file(path: Path, relative_name: str, cache=None) -> FileResult:
+    """Read one workbook into plain rows. Never raises for bad data."""
+    res = FileResult(source_file=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        res.errors.append(("", "", f"文件无法读取（{exc.strerror or exc}）"))
+        return res
+    parsed = None
+    if cache is not None:
+        from .cache import digest
+
+        key = digest(data)
+        parsed = cache.get(key)
+    if parsed is None:
+        parsed = parse_bytes(path, data)
+        if cache is not None:
+            cache.put(key, parsed)
+    if parsed.error:
+        res.errors.append((parsed.error_sheet, "", parsed.error))
+        return res
+    n_forms = 0
+    for name, records, status, visible, error in parsed.sheets:
+        if error:
+            res.errors.append((name, "", error))
+        res.sheets.append((name, len(records), status, visible))
         for rec in records:
             _add_record(res, rec, relative_name)
         n_forms += len(records)
     if n_forms == 0 and not res.errors:
-        names = "、".join(g.name for g in wb.sheets) or "（无工作表）"
+        names = "、".join(parsed.sheet_names) or "（无工作表）"
         res.errors.append(("", "", f"工作簿中没有找到绩效自评表（工作表：{names}）"))
     return res
 
@@ -238,7 +272,7 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
 # The public entry point
 
 
-def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None) -> Book:
+def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, cache=None) -> Book:
     """Load every form in ``source``: a file, a folder (recursive), a glob, or a list of them.
 
     Returns a ``Book``. With ``strict=True`` the first problem raises ``LoadError`` (same message
@@ -247,8 +281,17 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None) -
     Files are read in this process (``jobs=1``), in ``jobs`` local processes (``jobs=None``: one
     per core, used only when there are enough files to pay for starting them), or on any
     ``concurrent.futures.Executor`` passed as ``executor``. The result is the same either way.
+
+    ``cache`` (a folder, or ``True`` for ``.cache/evaltools``) keeps each file's parse keyed by the
+    SHA-256 of its content, so a re-run re-reads only the files that changed; a new evaltools
+    version starts a new cache.
     """
+    from .cache import ParseCache
+
     items = list(iter_sources(source))
+    store = ParseCache.open(cache)
+    if store is not None:
+        items = [(p, rel, problem, store.root) for p, rel, problem in items]
     results: list[FileResult] = []
     for res in _map_files(items, jobs, executor):
         if strict and res.errors:
@@ -258,13 +301,18 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None) -
     return build_book(results)
 
 
-def _load_item(item: tuple[Path, str, str | None]) -> FileResult:
-    path, rel, problem = item
+def _load_item(item: tuple) -> FileResult:
+    path, rel, problem = item[:3]
     if problem:
         res = FileResult(source_file=str(path))
         res.errors.append(("", "", problem))
         return res
-    return load_file(path, rel)
+    cache = None
+    if len(item) > 3:
+        from .cache import ParseCache
+
+        cache = ParseCache(item[3])
+    return load_file(path, rel, cache)
 
 
 _MIN_FILES_PER_PROCESS = 64  # below this, starting a process costs more than it saves

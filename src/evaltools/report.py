@@ -64,8 +64,10 @@ class DepartmentContext:
 
 
 def validate_parameters(data, department, profile) -> None:
-    if not data or not Path(str(data)).exists():
-        raise ReportError(f"参数 data 指向的路径不存在：{data!r}")
+    paths = list(data) if isinstance(data, (list, tuple)) else [data]
+    missing = [p for p in paths if not p or not Path(str(p)).exists()]
+    if not paths or missing:
+        raise ReportError(f"参数 data 指向的路径不存在：{missing[0] if missing else data!r}")
     if not isinstance(department, str):
         raise ReportError(f"参数 department 应为主管部门名称（字符串），收到 {type(department).__name__}")
     if profile is not None and not isinstance(profile, (str, dict)):
@@ -90,13 +92,14 @@ def subset(book, form_ids):
     )
 
 
-def prepare(data, department: str = "", profile="national", book=None) -> DepartmentContext:
-    """Load ``data`` (unless a Book is given), keep one department, audit it, summarise it."""
+def prepare(data, department: str = "", profile="national", book=None, cache=None) -> DepartmentContext:
+    """Load ``data`` (a folder or a list of files; unless a Book is given), keep one department,
+    audit it, summarise it."""
     from .audit import audit
     from .load import load
 
     validate_parameters(data, department, profile)
-    book = book if book is not None else load(data)
+    book = book if book is not None else load(data, cache=cache or None)
     if department:
         ids = book.projects.loc[book.projects["department"] == department, "form_id"]
         if ids.empty:
@@ -283,7 +286,7 @@ ENGINES = ("papermill", "warm")
 
 
 def render_department(data, department: str, out_dir, *, profile="national", notebook=None,
-                      engine: str = "papermill") -> dict:
+                      engine: str = "papermill", files=None, cache=None) -> dict:
     """Execute the report notebook for one department and export it. Never raises for data problems."""
     import papermill as pm
 
@@ -301,9 +304,13 @@ def render_department(data, department: str, out_dir, *, profile="national", not
     status = {"department": department, "html": html_out.name, "notebook": f"notebooks/{nb_out.name}", "error": ""}
     tmp_nb = nb_out.with_name(f".{nb_out.stem}.running.ipynb")
     try:
-        pm.execute_notebook(str(notebook), str(tmp_nb), parameters={
-            "data": str(Path(data).resolve()), "department": department,
-            "profile": profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)},
+        # a batch passes just the department's own files: no report re-reads the whole province
+        source = [str(Path(f).resolve()) for f in files] if files else str(Path(data).resolve())
+        params = {"data": source, "department": department,
+                  "profile": profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)}
+        if cache:
+            params["cache"] = str(Path(cache).resolve())
+        pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params,
             progress_bar=False, kernel_name="python3", cwd=str(ROOT), log_output=False,
             engine_name=_papermill_engine(engine))
     except Exception as exc:  # the failed notebook is still kept: it is the audit trail of the failure
@@ -316,8 +323,8 @@ def render_department(data, department: str, out_dir, *, profile="national", not
         try:
             from .load import iter_sources
 
-            files = [str(p) for p, _, problem in iter_sources(data) if not problem]
-            manifest = manifest_for(data, department, profile, engine, files)
+            inputs = list(files) if files else [str(p) for p, _, problem in iter_sources(data) if not problem]
+            manifest = manifest_for(data, department, profile, engine, inputs)
             export_html(nb_out, html_out, title=f"{department or '全部主管部门'} 绩效自评审核报告", manifest=manifest)
         except Exception as exc:
             status["error"] = f"导出 HTML 失败：{_error_text(exc)}"
@@ -342,7 +349,8 @@ def _error_text(exc: BaseException) -> str:
 
 
 def render_reports(data, out_dir, *, profile="national", jobs: int | None = None, notebook=None,
-                   engine: str = "papermill", departments=None, progress: bool = True, executor=None) -> dict:
+                   engine: str = "papermill", departments=None, progress: bool = True, executor=None,
+                   cache=None) -> dict:
     """One report per 主管部门 of ``data``, in parallel, then ``index.html``. Returns the batch summary."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -351,9 +359,10 @@ def render_reports(data, out_dir, *, profile="national", jobs: int | None = None
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    book = load(data, executor=executor)
+    book = load(data, executor=executor, cache=cache)
     result = audit(book, profile, executor=executor)
     depts = sorted(set(book.projects["department"])) if departments is None else list(departments)
+    files = {d: sorted(set(g)) for d, g in book.projects.groupby("department")["source_file"]}
     summaries = {}
     for d in depts:
         ids = set(book.projects.loc[book.projects["department"] == d, "form_id"])
@@ -365,14 +374,16 @@ def render_reports(data, out_dir, *, profile="national", jobs: int | None = None
     bar = _progress(len(depts), progress)
     if executor is None and (jobs == 1 or len(depts) <= 1):
         for d in depts:
-            statuses[d] = render_department(data, d, out_dir, profile=profile, notebook=notebook, engine=engine)
+            statuses[d] = render_department(data, d, out_dir, profile=profile, notebook=notebook, engine=engine,
+                                            files=files.get(d), cache=cache)
             bar.update(1)
     else:
         own = executor is None
         ex = executor or ProcessPoolExecutor(max_workers=min(jobs, len(depts)))
         try:
             futs = {ex.submit(render_department, str(data), d, str(out_dir), profile=profile,
-                              notebook=str(notebook) if notebook else None, engine=engine): d for d in depts}
+                              notebook=str(notebook) if notebook else None, engine=engine, files=files.get(d),
+                              cache=str(cache) if cache else None): d for d in depts}
             for fut in as_completed(futs):
                 d = futs[fut]
                 try:

@@ -1,0 +1,63 @@
+"""The parse cache: a file's parsed forms, keyed by the SHA-256 of its bytes.
+
+Stored as one pickle per file under ``<root>/<evaltools version>/<aa>/<digest>.pkl`` (a new
+version never reads an old cache: the reader may have changed), written atomically so parallel
+workers and interrupted runs never leave a half-written entry. Only the parse is cached (grids →
+form records); file names, form ids and provenance paths are rebuilt on every load, so a moved
+folder still hits the cache. The cache holds this machine's own parses: do not share it with
+untrusted parties (it is pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+DEFAULT_DIR = Path(".cache") / "evaltools"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ParseCache:
+    def __init__(self, root: str | Path):
+        from . import __version__
+
+        self.root = str(root)
+        self.dir = Path(root) / __version__
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def open(cls, cache) -> "ParseCache | None":
+        if cache is None or cache is False:
+            return None
+        return cls(DEFAULT_DIR if cache is True else cache)
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pkl"
+
+    def get(self, key: str):
+        try:
+            with open(self._path(key), "rb") as fh:
+                value = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:  # a read-only or full disk makes the cache a no-op, never an error
+            pass
