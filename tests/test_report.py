@@ -171,3 +171,17 @@ def test_headless_chromium_opens_index_and_report(batch, tmp_path):
             assert dark > 2000, "no text drawn"
             page.close()
         browser.close()
+
+
+def test_audit_notebook_executes(tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "audit.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "audit.ipynb"), str(out),
+                        parameters={"data": str(SEED_DIR), "department": "壶关县人民政府办公室"},
+                        kernel_name="python3", progress_bar=False, cwd=str(ROOT))
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "审核 8 份自评表" in text
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 4

@@ -248,3 +248,11 @@ def test_linear_negative_formula(tmp_path):
     linear = linear.set_index("seq").loc[5]
     assert abs(ratio["score_recomputed"] - 100 / 112.6 * 10) < 1e-9
     assert abs(linear["score_recomputed"] - (1 - 12.6 / 100) * 10) < 1e-9
+
+
+def test_yaml_profile(tmp_path):
+    pytest.importorskip("yaml")
+    path = tmp_path / "province.yaml"
+    path.write_text("name: province\nexecution:\n  reason_threshold: 60\n  low_rate_high_score: 60\n", encoding="utf-8")
+    res = _audit(tmp_path, FAILS["EXEC-NO-REASON"], profile=str(path))
+    assert res.profile.name == "province" and not {"EXEC-NO-REASON", "EXEC-LOW-HIGH"} & _rules(res)
