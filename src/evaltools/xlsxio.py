@@ -85,6 +85,26 @@ def range_ref(r0: int, c0: int, r1: int, c1: int) -> str:
     return f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
 
 
+def _cell_xml(ref: str, style: str, value, strings) -> str:
+    """One ``<c>`` element; ``None`` is a styled empty cell (Excel writes those for bordered forms)."""
+    if value is None:
+        return f'<c r="{ref}"{style}/>'
+    if isinstance(value, str):
+        return f'<c r="{ref}"{style} t="s"><v>{strings.add(value)}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float, Decimal)):
+        return f'<c r="{ref}"{style}><v>{format_number(value)}</v></c>'
+    raise TypeError(f"unsupported cell value at {ref}: {type(value).__name__}")
+
+
+def _merges_xml(merges) -> str:
+    if not merges:
+        return ""
+    refs = "".join(f'<mergeCell ref="{range_ref(r0, c0, r1, c1)}"/>' for r0, c0, r1, c1 in merges)
+    return f'<mergeCells count="{len(merges)}">{refs}</mergeCells>'
+
+
 def format_number(value: int | float | Decimal) -> str:
     """Shortest text that round-trips, without a trailing ``.0`` (as Excel stores numbers)."""
     if isinstance(value, bool):
@@ -167,22 +187,10 @@ def _sheet_xml(sheet: SheetSpec, strings: _SharedStrings, selected: bool) -> str
     for r in sorted(rows):
         parts.append(f'<row r="{r}">')
         for c, value in sorted(rows[r], key=lambda item: item[0]):
-            ref = cell_ref(r, c)
-            if isinstance(value, str):
-                parts.append(f'<c r="{ref}"{style} t="s"><v>{strings.add(value)}</v></c>')
-            elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float, Decimal)):
-                parts.append(f'<c r="{ref}"{style}><v>{format_number(value)}</v></c>')
-            else:
-                raise TypeError(f"unsupported cell value at {ref}: {type(value).__name__}")
+            parts.append(_cell_xml(cell_ref(r, c), style, value, strings))
         parts.append("</row>")
     parts.append("</sheetData>")
-    if sheet.merges:
-        parts.append(f'<mergeCells count="{len(sheet.merges)}">')
-        for r0, c0, r1, c1 in sheet.merges:
-            parts.append(f'<mergeCell ref="{range_ref(r0, c0, r1, c1)}"/>')
-        parts.append("</mergeCells>")
+    parts.append(_merges_xml(sheet.merges))
     parts.append(
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         "</worksheet>"
@@ -827,24 +835,10 @@ def _excel_sheet_xml(sheet: SheetSpec, strings: _SharedStrings, selected: bool) 
             ref = cell_ref(r, c)
             s = styles[(r, c)]
             style = f' s="{s}"' if s else ""
-            value = values.get((r, c))
-            if value is None:
-                parts.append(f'<c r="{ref}"{style}/>')
-            elif isinstance(value, str):
-                parts.append(f'<c r="{ref}"{style} t="s"><v>{strings.add(value)}</v></c>')
-            elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float, Decimal)):
-                parts.append(f'<c r="{ref}"{style}><v>{format_number(value)}</v></c>')
-            else:
-                raise TypeError(f"unsupported cell value at {ref}: {type(value).__name__}")
+            parts.append(_cell_xml(ref, style, values.get((r, c)), strings))
         parts.append("</row>")
     parts.append("</sheetData>")
-    if sheet.merges:
-        parts.append(f'<mergeCells count="{len(sheet.merges)}">')
-        for r0, c0, r1, c1 in sheet.merges:
-            parts.append(f'<mergeCell ref="{range_ref(r0, c0, r1, c1)}"/>')
-        parts.append("</mergeCells>")
+    parts.append(_merges_xml(sheet.merges))
     parts.append(
         '<phoneticPr fontId="22" type="noConversion"/>'
         '<printOptions horizontalCentered="1"/>'
