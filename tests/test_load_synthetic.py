@@ -41,20 +41,14 @@ def _check_against_truth(book, truth, root):
         for f in PROJECT_FIELDS:
             if not same(getattr(row, f), t["project"][f]):
                 problems.append(f"{where} {f}: {getattr(row, f)!r} != {t['project'][f]!r}")
-        funds = book.funds[book.funds["form_id"] == row.form_id]
-        if len(funds) != len(t["funds"]):
-            problems.append(f"{where} funds: {len(funds)} lines != {len(t['funds'])}")
-        for got, want in zip(funds.to_dict("records"), t["funds"]):
-            for f in FUND_FIELDS:
-                if not same(got[f], want[f]):
-                    problems.append(f"{where} fund {want['source']}.{f}: {got[f]!r} != {want[f]!r}")
-        inds = book.indicators[book.indicators["form_id"] == row.form_id]
-        if len(inds) != len(t["indicators"]):
-            problems.append(f"{where} indicators: {len(inds)} != {len(t['indicators'])}")
-        for got, want in zip(inds.to_dict("records"), t["indicators"]):
-            for f in IND_FIELDS:
-                if not same(got[f], want[f]):
-                    problems.append(f"{where} #{want['seq']} {f}: {got[f]!r} != {want[f]!r}")
+        for table, fields, key in (("funds", FUND_FIELDS, "source"), ("indicators", IND_FIELDS, "seq")):
+            rows = getattr(book, table)
+            got_rows = rows[rows["form_id"] == row.form_id].to_dict("records")
+            if len(got_rows) != len(t[table]):
+                problems.append(f"{where} {table}: {len(got_rows)} rows != {len(t[table])}")
+            for got, want in zip(got_rows, t[table]):
+                problems += [f"{where} {table} {want[key]}.{f}: {got[f]!r} != {want[f]!r}"
+                             for f in fields if not same(got[f], want[f])]
         for f, cell in t.get("cells", {}).items():
             if f.startswith("label:") or f == "department_code":
                 continue
