@@ -41,13 +41,13 @@ def _check_against_truth(book, truth, root):
         for f in PROJECT_FIELDS:
             if not same(getattr(row, f), t["project"][f]):
                 problems.append(f"{where} {f}: {getattr(row, f)!r} != {t['project'][f]!r}")
-        for table, fields, key in (("funds", FUND_FIELDS, "source"), ("indicators", IND_FIELDS, "seq")):
+        for table, fields, id_col in (("funds", FUND_FIELDS, "source"), ("indicators", IND_FIELDS, "seq")):
             rows = getattr(book, table)
             got_rows = rows[rows["form_id"] == row.form_id].to_dict("records")
             if len(got_rows) != len(t[table]):
                 problems.append(f"{where} {table}: {len(got_rows)} rows != {len(t[table])}")
             for got, want in zip(got_rows, t[table]):
-                problems += [f"{where} {table} {want[key]}.{f}: {got[f]!r} != {want[f]!r}"
+                problems += [f"{where} {table} {want[id_col]}.{f}: {got[f]!r} != {want[f]!r}"
                              for f in fields if not same(got[f], want[f])]
         for f, cell in t.get("cells", {}).items():
             if f.startswith("label:") or f == "department_code":
