@@ -379,7 +379,10 @@ def render_audit(rows: list[dict]) -> str:
         lines.append(f"Target: audit ≥ 10× faster than load — {'met' if big['load_s'] / big['audit_s'] >= 10 else 'missed'} "
                      f"({big['load_s'] / big['audit_s']:.1f}× at {big['forms']} forms). Loaded DataFrames take "
                      f"{per_form * 1000:.1f} kB per form: 100,000 forms ≈ {per_form * 100000 / 1000:.2f} GB "
-                     f"(target < 2 GB).")
+                     f"(target < 2 GB). The whole process (files read, forms audited, interpreter and libraries) "
+                     f"peaked at {big['peak_mb']:.0f} MB for {big['forms']} forms; linearly that is "
+                     f"≈ {big['peak_mb'] / big['forms'] * 100000 / 1024:.1f} GB for 100,000 forms in one process "
+                     "(spread it over workers or a cluster: each worker holds only its share).")
     return "\n".join(lines)
 
 
