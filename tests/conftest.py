@@ -22,6 +22,16 @@ def need_system(condition: bool, what: str) -> None:
     pytest.skip(f"needs {what}")
 
 
+def need_module(name: str, what: str):
+    """Import an optional test dependency: skip without it on a user's machine, fail in CI."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        need_system(False, what)
+
+
 @pytest.fixture(scope="session")
 def seed_book():
     import evaltools

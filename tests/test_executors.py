@@ -9,7 +9,7 @@ import pandas.testing as pdt
 import pytest
 
 import evaltools
-from conftest import SYNTH_DIR
+from conftest import SYNTH_DIR, need_module
 from evaltools.cli import main as cli
 from evaltools.executors import ExecutorError, executor
 from evaltools.report import render_reports
@@ -41,7 +41,7 @@ def test_local_executors(local, name):
 
 @pytest.fixture(scope="module")
 def cluster():
-    distributed = pytest.importorskip("distributed")
+    distributed = need_module("distributed", 'dask distributed (pip install "dask[distributed]")')
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
         yield c
 

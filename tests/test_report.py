@@ -14,7 +14,7 @@ import pytest
 
 import evaltools
 import formkit as fk
-from conftest import ROOT, SEED_DIR, SYNTH_DIR, need_system
+from conftest import ROOT, SEED_DIR, SYNTH_DIR, need_system, need_module
 from evaltools.report import ReportError, esc, render_department, render_reports
 
 HOSTILE = '<script>alert("x")</script>扶贫&调研'
@@ -141,7 +141,7 @@ def test_explorer_follows_the_selection():
 def _browser():
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     need_system(path is not None, "Debian's chromium (apt-get install chromium)")
-    pw = pytest.importorskip("playwright.sync_api")
+    pw = need_module("playwright.sync_api", "playwright (pip install playwright)")
     return path, pw
 
 

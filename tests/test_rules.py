@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import evaltools
+from conftest import need_module
 import formkit as fk
 from evaltools.read import parse_cell_name
 from evaltools.rules import Hit, Registry, builtin_registry, rule
@@ -251,7 +252,7 @@ def test_linear_negative_formula(tmp_path):
 
 
 def test_yaml_profile(tmp_path):
-    pytest.importorskip("yaml")
+    need_module("yaml", "PyYAML")
     path = tmp_path / "province.yaml"
     path.write_text("name: province\nexecution:\n  reason_threshold: 60\n  low_rate_high_score: 60\n", encoding="utf-8")
     res = _audit(tmp_path, FAILS["EXEC-NO-REASON"], profile=str(path))
