@@ -141,7 +141,8 @@ def test_rule_fires(tmp_path, rule_id):
     assert len(hits), f"{rule_id} did not fire; got {sorted(_rules(res))}"
     row = hits.iloc[0]
     assert row["severity"] == builtin_registry().get(rule_id).severity
-    assert row["message"] and row["cell"] and row["sheet"] == "表1"
+    assert row["message"] and row["sheet"] == "表1"
+    assert row["cell"] and row["cell"] != "B1", "the finding points at the form, not at a cell"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in row["message"])  # the message is Chinese
 
 

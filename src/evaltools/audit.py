@@ -213,6 +213,15 @@ def _cell_index(cells, hits) -> dict:
     return {(a, b, c, d): e for a, b, c, d, e in zip(m["form_id"], m["table"], m["key"], m["field"], m["cell"])}
 
 
+def _stable_key(form: Form, h: Hit) -> str:
+    """An indicator is named by its categories and name, not its position: inserting a row must not
+    change the ids (and so the reviewer's entries) of the findings below it."""
+    if h.table != "indicators" or not h.key:
+        return str(h.key)
+    ind = next((i for i in form.indicators if str(i.seq) == str(h.key)), None)
+    return str(h.key) if ind is None else f"{ind['level1']}|{ind['level2']}|{ind['name']}"
+
+
 def _findings_frame(book, hits, prof: Profile):
     import pandas as pd
 
@@ -224,7 +233,7 @@ def _findings_frame(book, hits, prof: Profile):
     for f, r, h in hits:
         p = f.project
         cell = h.cell or _resolve(index, f.form_id, h) or p.get("anchor", "")
-        ident = (f.form_id, r.id, h.table, str(h.key), h.field, h.cell)
+        ident = (f.form_id, r.id, h.table, _stable_key(f, h), h.field, h.cell)
         n = seen[ident]
         seen[ident] += 1
         fid_text = "|".join(map(str, ident + (n,)))

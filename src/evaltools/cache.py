@@ -1,7 +1,7 @@
 """The parse cache: a file's parsed forms, keyed by the SHA-256 of its bytes.
 
-Stored as one pickle per file under ``<root>/<evaltools version>/<aa>/<digest>.pkl`` (a new
-version never reads an old cache: the reader may have changed), written atomically so parallel
+Stored as one pickle per file under ``<root>/<version>-<reader hash>/<aa>/<digest>.pkl`` (a new
+version, or an edited reader, never reads an old cache), written atomically so parallel
 workers and interrupted runs never leave a half-written entry. Only the parse is cached (grids →
 form records); file names, form ids and provenance paths are rebuilt on every load, so a moved
 folder still hits the cache. The cache holds this machine's own parses: do not share it with
@@ -23,12 +23,25 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def reader_fingerprint() -> str:
+    """The evaltools version plus a hash of the reader's own source: a cache is never read by a
+    reader that parses differently, even between releases."""
+    from . import __version__
+
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("read.py", "forms.py", "cellvalues.py", "load.py", "schema.py"):
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            pass
+    return f"{__version__}-{h.hexdigest()[:12]}"
+
+
 class ParseCache:
     def __init__(self, root: str | Path):
-        from . import __version__
-
         self.root = str(root)
-        self.dir = Path(root) / __version__
+        self.dir = Path(root) / reader_fingerprint()
         self.hits = 0
         self.misses = 0
 

@@ -33,7 +33,10 @@ def write_book(book, path: Path) -> list[Path]:
         if suffix == ".parquet":
             df.to_parquet(target, index=False)
         elif suffix == ".csv":
-            df.to_csv(target, index=False, encoding="utf-8-sig")
+            # opened in Excel, a cell starting with = + - @ would run as a formula: keep it text
+            safe = df.apply(lambda col: col.map(_csv_text) if col.dtype == object or str(col.dtype).startswith(
+                ("str", "string", "category")) else col)
+            safe.to_csv(target, index=False, encoding="utf-8-sig")
         else:
             raise ValueError(f"unsupported output format {suffix!r}: use .xlsx, .parquet or .csv")
         out.append(target)
@@ -44,21 +47,29 @@ def write_xlsx_tables(frames: dict, path: Path) -> None:
     """One sheet per table, header frozen, every string stored as a string cell."""
     import openpyxl
 
+    from .excel import _put
+
     wb = openpyxl.Workbook(write_only=False)
     wb.remove(wb.active)
     for name, df in frames.items():
         ws = wb.create_sheet(SHEET_TITLES.get(name, name)[:31])
         ws.append([str(c) for c in df.columns])
-        for row in df.itertuples(index=False):
-            ws.append([_plain(v) for v in row])
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never let "=6人" become a formula
+        for r, row in enumerate(df.itertuples(index=False), start=2):
+            for c, v in enumerate(row, start=1):
+                _put(ws.cell(row=r, column=c), _plain(v))  # text stays text, control characters dropped
         ws.freeze_panes = "A2"
     tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _csv_text(v):
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
+    return v
 
 
 def _plain(v):

@@ -58,8 +58,10 @@ BLOCK_LABELS = (
 )
 
 _TITLE_MARK = "绩效自评表"
+_CONCLUSION_BLOCKS = _starts("项目自评结论", "自评结论", "下一步改进措施")
+_TOTAL_LABEL = _eq("总分", "总得分", "合计", "总计", "总分合计")
 _YEAR_ROW_RE = re.compile(r"^[(（\[]?(\d{4})年度?[)）\]]?$")
-_YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_TITLE_YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 _INLINE_WEIGHT_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?)分[)）\]】]?$")
 _DEPT_NAME_CODE_RE = re.compile(r"^(.*?\D)\s*[-－—_–]\s*(\d{2,})$")
 _DEPT_CODE_NAME_RE = re.compile(r"^[\[【(（]?(\d{2,})[\]】)）]?\s*[-－—_–]?\s*(\D.*)$")
@@ -341,7 +343,8 @@ class _FormReader:
                     else:
                         self.used.add((r, c))
                 return
-        m = _YEAR_RE.search(p["title"])
+        # only "2021年度" in a title names the evaluation year; "2020年…" is usually the project's own
+        m = _TITLE_YEAR_RE.search(p["title"])
         p["year"] = int(m.group(1)) if m else None
         if p["year"] is None:
             self._error(None, None, "未找到评价年度（如“（2021年度）”）")
@@ -357,6 +360,11 @@ class _FormReader:
                 head, tail = _split_inline(raw)
                 if len(label(head)) > _MAX_LABEL_LEN:
                     continue
+                if not tail and _CONCLUSION_BLOCKS(s):
+                    self.used.add((r, c))
+                    continue
+                if s == "项目名称" and "project_name" in seen:
+                    self._error(r, c, "同一区域出现第二个“项目名称”：可能有两张表左右并排，右侧的表未读取（其单元格列为未识别）")
                 for key, pred in VALUE_LABELS:
                     if key in seen:
                         continue
@@ -378,6 +386,9 @@ class _FormReader:
                         break
         for key, _ in VALUE_LABELS:
             p.setdefault(key, "")
+        for key, what in (("project_name", "项目名称"), ("department", "主管部门")):
+            if key in seen and not p.get(key):
+                self._error(None, None, f"“{what}”栏为空")
         if "project_name" not in seen:
             self._error(None, None, "未找到“项目名称”栏")
             name = p.get("title", "")
@@ -433,6 +444,12 @@ class _FormReader:
             c_lab, s_lab = lab_cells[-1]
             source = classify_fund(s_lab)
             if source is None:
+                amount_cols = [cols[k] for k in ("budget_initial", "budget_full_year", "executed") if k in cols]
+                other_block = any(_is_known_label(x) or x.startswith(("一级指标", "预期目标")) for _, x in self.sh.labels[rr])
+                if not other_block and any(_numberish(self.sh.raw(rr, cc)) for cc in amount_cols):
+                    self._error(rr, c_lab, f"未识别的资金行“{clean_text(self.sh.raw(rr, c_lab))}”，未计入资金表")
+                    rr += 1
+                    continue
                 break
             for c, s in lab_cells[:-1]:
                 if s.startswith("项目资金"):
@@ -443,10 +460,11 @@ class _FormReader:
                 if key in cols:
                     what = {"budget_initial": "年初预算数", "budget_full_year": "全年预算数", "executed": "全年执行数",
                             "weight": "分值", "exec_rate": "执行率", "score": "得分"}[key]
-                    units = ("万元", "元") if key in ("budget_initial", "budget_full_year", "executed") else ("分",)
+                    # "50000元" in a 万元 table is not silently read as 万元: it is reported
+                    units = ("万元",) if key in ("budget_initial", "budget_full_year", "executed") else ("分",)
                     v = self._number("funds", source, key, rr, cols[key], what, units)
                     if v is not None and scale != 1.0 and key in ("budget_initial", "budget_full_year", "executed"):
-                        v = v * scale
+                        v = v / 10000
                     line[key] = v
                 else:
                     line[key] = None
@@ -525,6 +543,8 @@ class _FormReader:
         for rr in range(hr + 1, min(hr + 4, self.r1)):
             if not any(cc > c for cc, _ in self.sh.nonempty[rr]):
                 continue
+            if any(s_.startswith(("一级指标", "三级指标")) or _is_known_label(s_) for _, s_ in self.sh.labels[rr]):
+                break  # the goal texts are empty: the next row is another block, not a goal
             for key, h in (("goal_expected", exp), ("goal_actual", act)):
                 if h is None:
                     continue
@@ -545,8 +565,7 @@ class _FormReader:
             if any(s.startswith("一级指标") for s in labs) and any(s.startswith(("三级指标", "二级指标")) for s in labs):
                 hdr = r
                 break
-        total_hit = self._find(lambda s: s == "总分" or s.startswith("总分") and len(s) <= 6,
-                               rows=range(hdr + 1 if hdr is not None else self.r0, self.r1))
+        total_hit = self._find(_TOTAL_LABEL, rows=range(hdr + 1 if hdr is not None else self.r0, self.r1))
         if hdr is None:
             self._error(None, None, "未找到绩效指标表（一级指标、二级指标、三级指标表头）")
             return total_hit[0] if total_hit else None
@@ -579,6 +598,10 @@ class _FormReader:
                     for c, _s in self.sh.labels[r]:
                         self.used.add((r, c))
                 continue
+            if all(is_empty(self.sh.spread(r, cols[k])[0]) for k in ("name", "target", "actual") if k in cols):
+                # numbers without an indicator (a 总分 row that lost its label): not an indicator
+                self._error(r, cols.get("weight", lvl1_col), "该行有分值或得分，但没有指标名称、指标值和实际完成值，未作为指标读取")
+                continue
             seq += 1
             key = str(seq)
             ind: dict[str, object] = {"seq": seq, "row": r + 1}
@@ -601,9 +624,12 @@ class _FormReader:
             prev1, prev1w, prev2 = str(ind["level1"]), ind["level1_weight"], str(ind["level2"])
             for fld in _IND_TEXT_FIELDS:
                 col = cols.get(fld)
-                v = self.sh.raw(r, col) if col is not None else ""
+                v, origin = self.sh.spread(r, col) if col is not None else ("", None)
                 if col is not None and not is_empty(v):
-                    self._put("indicators", key, fld, r, col, v)
+                    if origin == (r, col):
+                        self._put("indicators", key, fld, r, col, v)
+                    else:  # one reason merged down over several rows applies to each of them
+                        self.rec.cells.append(("indicators", key, fld, cell_name(*origin), to_text(v)))
                 ind[fld] = clean_text(v)
             for fld, what in (("weight", "分值"), ("score", "得分")):
                 col = cols.get(fld)
@@ -637,7 +663,7 @@ class _FormReader:
             self._error(None, None, "未找到“总分”行")
             return
         r = total_row
-        c_lab = next(c for c, s in self.sh.labels[r] if s.startswith("总分"))
+        c_lab = next(c for c, s in self.sh.labels[r] if _TOTAL_LABEL(s))
         self.used.add((r, c_lab))
         cols = getattr(self, "_ind_cols", {})
         cw, cs = cols.get("weight"), cols.get("score")
@@ -657,16 +683,20 @@ class _FormReader:
                 n += 1
                 if (r, c) in self.used:
                     continue
-                s = label(v) if isinstance(v, str) else ""
-                if s and (any(pred(s) for pred in BLOCK_LABELS) or _is_value_label(s)):
-                    self.used.add((r, c))  # a label with an empty value (e.g. 其他： with nothing)
-                    continue
+                # only what a reader took counts: a cell that merely looks like a label is listed
                 self.rec.unmapped.append((cell_name(r, c), to_text(v)))
         self.rec.n_cells = n
         last_row = max((r for r in range(self.r0, self.r1) if self.sh.nonempty[r]),
                        default=self.r0)
         r0, c0, _, c1 = self.rec.region
         self.rec.region = (r0, c0, last_row, c1)
+
+
+def _numberish(v) -> bool:
+    try:
+        return parse_number(v) is not None
+    except NumberError:
+        return False
 
 
 def _FUND_HEADER_FILLER(s: str) -> bool:

@@ -116,14 +116,12 @@ class Book:
 def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
     """Yield ``(path, relative_name, problem)`` for every workbook a source names.
 
-    ``relative_name`` is the path relative to the folder or glob base it was found under; form ids
-    are derived from it so they stay the same wherever the folder is moved.
+    ``relative_name`` is the path relative to the folder or glob base it was found under — or,
+    when several sources are given, relative to the folder they all share — so form ids stay the
+    same wherever the data is moved, and two files of the same name in different folders differ.
     """
-    if isinstance(source, (str, Path)):
-        items = [source]
-    else:
-        items = list(source)
-    seen: set[Path] = set()
+    items = [source] if isinstance(source, (str, Path)) else list(source)
+    entries: list[tuple[Path, Path | None, str | None]] = []  # (path, base folder, problem)
     for item in items:
         text = str(item)
         p = Path(item)
@@ -133,32 +131,36 @@ def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
             matches = sorted(Path(m) for m in _glob.glob(text, recursive=True))
             found = [m for m in matches if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)]
             if not found:
-                yield p, text, "没有与该通配符匹配的工作簿文件"
-            for m in found:
-                if m not in seen:
-                    seen.add(m)
-                    yield m, _rel(m, base), None
+                entries.append((p, None, "没有与该通配符匹配的工作簿文件"))
+            entries += [(m, base, None) for m in found]
         elif p.is_dir():
             found = sorted(
                 m for m in p.rglob("*") if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)
             )
             if not found:
-                yield p, p.name, "文件夹中没有 Excel 工作簿（.xlsx/.xlsm/.xls）"
-            for m in found:
-                if m not in seen:
-                    seen.add(m)
-                    yield m, _rel(m, p), None
+                entries.append((p, None, "文件夹中没有 Excel 工作簿（.xlsx/.xlsm/.xls）"))
+            entries += [(m, p, None) for m in found]
         elif p.is_file():
             if is_lock_file(p):
                 continue
             if p.suffix.lower() not in WORKBOOK_SUFFIXES:
-                yield p, p.name, f"不支持的文件类型“{p.suffix or '无扩展名'}”，只读取 .xlsx/.xlsm/.xls"
+                entries.append((p, None, f"不支持的文件类型“{p.suffix or '无扩展名'}”，只读取 .xlsx/.xlsm/.xls"))
                 continue
-            if p not in seen:
-                seen.add(p)
-                yield p, p.name, None
+            entries.append((p, p.parent, None))
         else:
-            yield p, p.name, "文件或文件夹不存在"
+            entries.append((p, None, "文件或文件夹不存在"))
+    bases = {b.resolve() for _, b, problem in entries if b is not None and not problem}
+    common = Path(os.path.commonpath([str(b) for b in bases])) if len(bases) > 1 else None
+    seen: set[Path] = set()
+    for path, base, problem in entries:
+        if problem:
+            yield path, path.name, problem
+            continue
+        key = path.resolve()
+        if key in seen:  # a file named twice (or through two routes) is read once
+            continue
+        seen.add(key)
+        yield path, _rel(key if common else path, common or base), None
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -351,6 +353,10 @@ def build_book(results: Iterable[FileResult]) -> Book:
         sheets += [(res.source_file, *row) for row in res.sheets]
         counts.update(res.n_cells)
 
+    ids = [p["form_id"] for p in projects]
+    if len(set(ids)) != len(ids):  # never expected: two forms must not be merged by the audit
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        errors += [("", "", "", f"表单编号重复（{', '.join(dup)}），请检查是否读入了同一文件的两份副本")]
     proj_cols = list(schema.PROJECTS) + ["grade", "relative_file", "form_index", "anchor"]
     pdf = _frame(projects, proj_cols, numeric=schema.PROJECT_NUMBER_FIELDS)
     pdf["year"] = pd.array(pdf["year"], dtype="Int64") if len(pdf) else pd.array([], dtype="Int64")

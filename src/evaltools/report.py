@@ -44,9 +44,15 @@ def esc(value) -> str:
 
 
 def slug(name: str) -> str:
-    """A file name for a department: readable Chinese kept, path characters dropped."""
+    """A file name for a department: readable Chinese kept, path characters dropped.
+
+    When characters had to be replaced or the name cut, a short hash of the full name is added,
+    so 教育局/体育局 and 教育局:体育局 never share a file.
+    """
     text = re.sub(r'[\\/:*?"<>|\s]+', "_", name.strip()) or "未填主管部门"
-    return text[:60]
+    if text != name or len(text) > 60:
+        text = f"{text[:60]}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,7 +74,7 @@ def validate_parameters(data, department, profile) -> None:
     missing = [p for p in paths if not p or not Path(str(p)).exists()]
     if not paths or missing:
         raise ReportError(f"参数 data 指向的路径不存在：{missing[0] if missing else data!r}")
-    if not isinstance(department, str):
+    if department is not None and not isinstance(department, str):
         raise ReportError(f"参数 department 应为主管部门名称（字符串），收到 {type(department).__name__}")
     if profile is not None and not isinstance(profile, (str, dict)):
         raise ReportError("参数 profile 应为 'national'、配置文件路径或字典")
@@ -92,15 +98,17 @@ def subset(book, form_ids):
     )
 
 
-def prepare(data, department: str = "", profile="national", book=None, cache=None) -> DepartmentContext:
+def prepare(data, department: str | None = None, profile="national", book=None, cache=None) -> DepartmentContext:
     """Load ``data`` (a folder or a list of files; unless a Book is given), keep one department,
     audit it, summarise it."""
     from .audit import audit
     from .load import load
 
     validate_parameters(data, department, profile)
+    if isinstance(profile, str) and profile.lstrip().startswith("{"):
+        profile = json.loads(profile)  # a dict profile crosses papermill as JSON text
     book = book if book is not None else load(data, cache=cache or None)
-    if department:
+    if department is not None:  # None: every department; "" : the forms with no 主管部门
         ids = book.projects.loc[book.projects["department"] == department, "form_id"]
         if ids.empty:
             known = "、".join(sorted(set(book.projects["department"]))) or "（无）"
@@ -141,7 +149,7 @@ def department_summary(book, findings, form_scores) -> dict:
 def header_html(ctx: DepartmentContext) -> str:
     s = ctx.summary
     year = "、".join(str(y) for y in s["years"]) or "—"
-    dept = ctx.department or "全部主管部门"
+    dept = "全部主管部门" if ctx.department is None else (ctx.department or "（未填主管部门）")
     rate = "—" if s["rate"] is None else f"{s['rate']:.2f}%"
     avg = "—" if s["avg_score"] is None else f"{s['avg_score']:.2f}"
     grades = " · ".join(f"{g} {n}" for g, n in s["grades"].items())
@@ -306,6 +314,8 @@ def render_department(data, department: str, out_dir, *, profile="national", not
     try:
         # a batch passes just the department's own files: no report re-reads the whole province
         source = [str(Path(f).resolve()) for f in files] if files else str(Path(data).resolve())
+        if isinstance(profile, str) and profile != "national" and Path(profile).exists():
+            profile = str(Path(profile).resolve())  # the notebook runs in another working directory
         params = {"data": source, "department": department,
                   "profile": profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)}
         if cache:
@@ -325,7 +335,7 @@ def render_department(data, department: str, out_dir, *, profile="national", not
 
             inputs = list(files) if files else [str(p) for p, _, problem in iter_sources(data) if not problem]
             manifest = manifest_for(data, department, profile, engine, inputs)
-            export_html(nb_out, html_out, title=f"{department or '全部主管部门'} 绩效自评审核报告", manifest=manifest)
+            export_html(nb_out, html_out, title=f"{department or '（未填主管部门）'} 绩效自评审核报告", manifest=manifest)
         except Exception as exc:
             status["error"] = f"导出 HTML 失败：{_error_text(exc)}"
     status["seconds"] = time.perf_counter() - t0

@@ -149,14 +149,19 @@ def _execution(f: Form, profile: Profile) -> None:
     if not f.total_consistent and (f.child_sums.get("budget_full_year") or f.child_sums.get("executed")):
         basis, full, done = "children", f.child_sums["budget_full_year"], f.child_sums["executed"]
     f.rate_basis, f.full_year, f.executed = basis, full, done
-    if full is not None and done is not None and full > 0:
+    if full is not None and done is not None and full > tol:
         f.rate = done / full * 100
-    elif full == 0 and done == 0:
-        f.rate = None  # nothing budgeted, nothing spent: no rate to score
+    else:
+        f.rate = None  # nothing budgeted (or amounts missing): no rate to score
     weight = num(f.project.get("exec_weight"))
     if weight is not None:
         cap = profile["execution.score_cap"]
-        f.exec_score = min(f.rate, cap) / 100 * weight if f.rate is not None else 0.0
+        if f.rate is not None:
+            f.exec_score = min(f.rate, cap) / 100 * weight
+        elif full is not None and done is not None and abs(full) <= tol and abs(done) <= tol:
+            f.exec_score = 0.0  # nothing budgeted and nothing spent earns no execution points
+        else:
+            f.exec_score = None  # the amounts are missing: the score cannot be recomputed
 
 
 def _score_indicator(row: dict, profile: Profile) -> Indicator:

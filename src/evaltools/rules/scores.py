@@ -131,7 +131,8 @@ def score_range(form, profile):
         if s is None:
             continue
         if s < -1e-9 or (w is not None and s > w + 1e-9):
-            yield Hit(f"指标“{i['name']}”得分 {s:g} 超出 0–{w:g} 分", table="indicators", key=str(i.seq),
+            bound = f"0–{w:g}" if w is not None else "≥ 0"
+            yield Hit(f"指标“{i['name']}”得分 {s:g} 超出 {bound} 分", table="indicators", key=str(i.seq),
                       field="score", expected=f"0–{w:g}" if w is not None else "≥ 0", actual=f"{s:g}")
 
 
@@ -166,7 +167,7 @@ def score_grade(form, profile):
     if not printed or total is None:
         return
     want = profile.grade(total)
-    if want and want not in printed:
+    if want and printed.rstrip("级等") != want:  # "优" or "优等"; "优良" is not "优"
         yield Hit(f"总分 {total:g} 应评为“{want}”，表中写为“{printed}”", field="grade", expected=want, actual=printed)
 
 

@@ -156,7 +156,7 @@ def cost_unit_scale(form, profile):
         amounts = [i.actual.money_wan() for i in costs if i.actual.money_wan() is not None]
     budget = form.full_year
     planned = sum(amounts)
-    if not amounts or not budget or planned <= 0:
+    if not amounts or budget is None or budget <= 0 or planned <= 0:
         return
     ratio = budget / planned
     factor = math.log10(profile["structure.unit_scale_factor"])
