@@ -258,11 +258,12 @@ _ROOT_RELS = (
 )
 
 
+def _sheet_list(names: Sequence[str]) -> str:
+    return "".join(f'<sheet name="{_xml_text(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, 1))
+
+
 def _workbook_xml(names: Sequence[str]) -> str:
-    sheets = "".join(
-        f'<sheet name="{_xml_text(name)}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, name in enumerate(names, 1)
-    )
+    sheets = _sheet_list(names)
     return (
         _XML_HEAD
         + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
@@ -852,10 +853,7 @@ def _excel_sheet_xml(sheet: SheetSpec, strings: _SharedStrings, selected: bool) 
 
 
 def _excel_workbook_xml(names: Sequence[str]) -> str:
-    sheets = "".join(
-        f'<sheet name="{_xml_text(name)}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, name in enumerate(names, 1)
-    )
+    sheets = _sheet_list(names)
     return (
         _XML_HEAD
         + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
