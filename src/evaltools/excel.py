@@ -19,8 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import EvaltoolsError
+from .rules import SEVERITY_LABELS
 
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_FILLS = {"error": "FFC7CE", "warning": "FFD8A8", "info": "DDEBF7"}  # red-, orange-, blue-ish
 REVIEW_STATUSES = ("待核实", "已确认", "已排除")

@@ -29,12 +29,13 @@ import math
 import unicodedata
 from collections.abc import Iterable
 
+from .rules import SEVERITY_LABELS
+
 __all__ = ["LEVEL1_LABELS", "SEVERITY_COLORS", "SEVERITY_LABELS", "execution", "figure_to_data_uri", "findings",
            "lost_points", "weights"]
 
 #: Colours of the finding severities, the same in every figure and the report.
 SEVERITY_COLORS = {"error": "#d62728", "warning": "#ff7f0e", "info": "#1f77b4"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = ("error", "warning", "info")
 
 #: 一级 groups of the weight split, in the order the forms print them.

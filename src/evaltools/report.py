@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import EvaltoolsError
+from .rules import SEVERITY_LABELS as SEVERITY_ZH
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = ROOT / "notebooks" / "department_report.ipynb"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "evaltools_report"
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 class ReportError(EvaltoolsError):

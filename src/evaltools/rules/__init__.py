@@ -33,6 +33,12 @@ SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 DOC_SECTIONS = ("Why:", "Fails:", "Passes:")
 
 
+def meaningful(text: str, profile) -> bool:
+    """A free text that says something: not empty and not one of the profile's 无/暂无/… words."""
+    t = (text or "").strip()
+    return bool(t) and t not in profile["text.empty_words"]
+
+
 class RuleError(EvaltoolsError):
     """Misuse of the registry: a duplicate or unknown rule id, a bad severity or docstring."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..scoring import AMOUNTS, num, printed_tolerance
-from . import Hit, rule
+from . import Hit, meaningful, rule
 
 AMOUNT_NAMES = {"budget_initial": "年初预算数", "budget_full_year": "全年预算数", "executed": "全年执行数"}
 EXPLAINS_EXECUTION = ("执行", "资金", "支付", "拨付", "预算", "结余", "进度", "未支", "延迟", "滞后", "结转")
@@ -11,11 +11,6 @@ EXPLAINS_EXECUTION = ("执行", "资金", "支付", "拨付", "预算", "结余"
 
 def _w(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
-
-
-def _meaningful(text: str, profile) -> bool:
-    t = (text or "").strip()
-    return bool(t) and t not in profile["text.empty_words"]
 
 
 @rule("FUND-SUM", severity="error", category="资金")
@@ -167,7 +162,7 @@ def exec_no_reason(form, profile):
     if rate is None or rate >= profile["execution.reason_threshold"]:
         return
     texts = [form.project.get("problems", "")] + [i["deviation_reason"] for i in form.indicators]
-    if any(_meaningful(t, profile) and any(w in t for w in EXPLAINS_EXECUTION) for t in texts):
+    if any(meaningful(t, profile) and any(w in t for w in EXPLAINS_EXECUTION) for t in texts):
         return
     yield Hit(f"预算执行率 {rate:.2f}% 低于 {profile['execution.reason_threshold']}%，但未说明原因", field="problems",
               expected="说明资金未执行的原因", actual=form.project.get("problems", "") or "（空）")

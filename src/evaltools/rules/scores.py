@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..scoring import num, printed_tolerance
-from . import Hit, rule
+from . import Hit, meaningful, rule
 
 LEVEL1_GROUPS = (("output", "产出"), ("benefit", "效益"), ("satisfaction", "满意"))
 TIER_NAMES = {"achieved": "达成", "partial": "部分达成", "not": "未达成"}
@@ -16,11 +16,6 @@ def level1_group(level1: str) -> str:
         if word in (level1 or ""):
             return key
     return "other"
-
-
-def _meaningful(text: str, profile) -> bool:
-    t = (text or "").strip()
-    return bool(t) and t not in profile["text.empty_words"]
 
 
 @rule("WEIGHT-TOTAL", severity="error", category="分值")
@@ -245,7 +240,7 @@ def dev_missing(form, profile):
                 and i.goal.number > 0 and (i.actual.money_wan() or i.actual.number) >= ratio * (i.goal.money_wan() or i.goal.number))
         if not (lost or i.met is False or over):
             continue
-        if _meaningful(i["deviation_reason"], profile):
+        if meaningful(i["deviation_reason"], profile):
             continue
         why = "扣分" if lost else ("未达标" if i.met is False else f"实际超过目标 {ratio:.0%}")
         yield Hit(f"指标“{i['name']}”{why}（目标 {i.goal.text}，实际 {i.actual.text}），未填写偏差原因",

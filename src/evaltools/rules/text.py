@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 
 from ..scoring import num
-from . import Hit, rule
+from . import Hit, meaningful, rule
 
 BOILERPLATE_FIELDS = {
     "experience": "主要经验做法", "problems": "存在的主要问题", "suggestion_decision": "对项目决策的建议",
@@ -15,11 +15,6 @@ BOILERPLATE_FIELDS = {
     "suggestion_management": "项目管理的建议",
 }
 _PUNCT = re.compile(r"[\s，。、；：,.;:！!？?“”\"'（）()]+")
-
-
-def _meaningful(text: str, profile) -> bool:
-    t = (text or "").strip()
-    return bool(t) and t not in profile["text.empty_words"]
 
 
 @rule("TXT-NO-PROBLEMS", severity="warning", category="文字")
@@ -35,7 +30,7 @@ def txt_no_problems(form, profile):
     if total is None or weight is None or total >= weight - 1e-9:
         return
     text = form.project.get("problems", "")
-    if not _meaningful(text, profile):
+    if not meaningful(text, profile):
         yield Hit(f"总分 {total:g}（满分 {weight:g}）扣了分，存在的主要问题却填“{text or '空'}”", field="problems",
                   expected="说明扣分原因", actual=text or "（空）")
 
