@@ -21,9 +21,9 @@ def counted(monkeypatch):
     calls = []
     real = L.parse_bytes
 
-    def counting(path, data):
+    def counting(path, data, *rest):
         calls.append(path.name)
-        return real(path, data)
+        return real(path, data, *rest)
 
     monkeypatch.setattr(L, "parse_bytes", counting)
     return calls

@@ -30,7 +30,9 @@ def reader_fingerprint() -> str:
 
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("read.py", "forms.py", "cellvalues.py", "load.py", "schema.py"):
+    names = ["read.py", "cellvalues.py", "load.py", "schema.py"]
+    names += sorted(f"forms/{p.name}" for p in (here / "forms").iterdir() if p.suffix in (".py", ".toml"))
+    for name in names:
         try:
             h.update((here / name).read_bytes())
         except OSError:

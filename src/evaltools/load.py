@@ -189,7 +189,7 @@ class ParsedFile:
     sheet_names: list[str] = field(default_factory=list)
 
 
-def parse_bytes(path: Path, data: bytes) -> ParsedFile:
+def parse_bytes(path: Path, data: bytes, vocabulary=None) -> ParsedFile:
     """Read and locate every form in a workbook's bytes. Never raises for bad data."""
     out = ParsedFile()
     try:
@@ -200,7 +200,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedFile:
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
         try:
-            records = read_forms(grid)
+            records = read_forms(grid, vocabulary)
         except Exception as exc:  # a reader bug must not lose the batch; it is reported
             out.sheets.append((grid.name, [], "error", grid.visible, f"读取该工作表时出错：{type(exc).__name__}: {exc}"))
             continue
@@ -208,7 +208,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedFile:
     return out
 
 
-def load_file(path: Path, relative_name: str, cache=None) -> FileResult:
+def load_file(path: Path, relative_name: str, cache=None, vocabulary=None) -> FileResult:
     """Read one workbook into plain rows. Never raises for bad data."""
     res = FileResult(source_file=str(path))
     try:
@@ -220,10 +220,10 @@ def load_file(path: Path, relative_name: str, cache=None) -> FileResult:
     if cache is not None:
         from .cache import digest
 
-        key = digest(data)
+        key = digest(data) + ("-" + vocabulary.digest if vocabulary is not None else "")
         parsed = cache.get(key)
     if parsed is None:
-        parsed = parse_bytes(path, data)
+        parsed = parse_bytes(path, data, vocabulary)
         if cache is not None:
             cache.put(key, parsed)
     if parsed.error:
@@ -252,6 +252,9 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
             proj[col] = rec.project.get(col)
     proj["form_range"] = range_name(*rec.region)
     proj["template"] = ",".join(rec.template) or "seed"
+    proj["form_type"] = rec.form_type
+    proj["convention"] = ",".join(rec.convention)
+    proj["audited"] = rec.audited
     proj["grade"] = rec.project.get("grade", "")
     proj["relative_file"] = relative_name
     proj["form_index"] = rec.index
@@ -267,6 +270,11 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
         res.unmapped.append((fid, src, rec.sheet, cell, raw))
     for cell, message in rec.errors:
         res.errors.append((rec.sheet, cell, message))
+    if not rec.audited:
+        name = rec.project.get("project_name") or rec.project.get("department") or ""
+        res.errors.append((rec.sheet, rec.anchor,
+                           f"该表是“{rec.form_type}”{('（' + str(name) + '）') if name else ''}，不是项目支出绩效自评表："
+                           "已读取并列出，不参加项目审核", "info"))
     res.n_cells[fid] = rec.n_cells
 
 
@@ -274,7 +282,8 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
 # The public entry point
 
 
-def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, cache=None) -> Book:
+def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, cache=None,
+         vocabulary=None) -> Book:
     """Load every form in ``source``: a file, a folder (recursive), a glob, or a list of them.
 
     Returns a ``Book``. With ``strict=True`` the first problem raises ``LoadError`` (same message
@@ -287,17 +296,25 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, c
     ``cache`` (a folder, or ``True`` for ``.cache/evaltools``) keeps each file's parse keyed by the
     SHA-256 of its content, so a re-run re-reads only the files that changed; a new evaltools
     version starts a new cache.
+
+    ``vocabulary`` is a TOML file that extends the built-in label vocabulary (``forms/
+    vocabulary.toml``) with a province's own words; the parse cache keys on it.
     """
     from .cache import ParseCache
+    from .forms import load_vocabulary
 
+    vocab = load_vocabulary(vocabulary)  # a bad file is reported now, not in every worker
+    vocab_path = None if vocabulary is None else str(Path(vocabulary).resolve()) if not hasattr(vocabulary, "data") \
+        else vocabulary
     items = list(iter_sources(source))
     store = ParseCache.open(cache)
-    if store is not None:
-        items = [(p, rel, problem, store.root) for p, rel, problem in items]
+    items = [(p, rel, problem, store.root if store is not None else None, vocab_path) for p, rel, problem in items]
+    del vocab
     results: list[FileResult] = []
     for res in _map_files(items, jobs, executor):
-        if strict and res.errors:
-            sheet, cell, message = res.errors[0]
+        errs = [e for e in res.errors if len(e) < 4 or e[3] == "error"]
+        if strict and errs:
+            sheet, cell, message = errs[0][:3]
             raise LoadError(message, res.source_file, sheet, cell)
         results.append(res)
     return build_book(results)
@@ -309,12 +326,16 @@ def _load_item(item: tuple) -> FileResult:
         res = FileResult(source_file=str(path))
         res.errors.append(("", "", problem))
         return res
-    cache = None
-    if len(item) > 3:
+    cache = vocab = None
+    if len(item) > 3 and item[3] is not None:
         from .cache import ParseCache
 
         cache = ParseCache(item[3])
-    return load_file(path, rel, cache)
+    if len(item) > 4 and item[4] is not None:
+        from .forms import load_vocabulary
+
+        vocab = load_vocabulary(item[4])
+    return load_file(path, rel, cache, vocab)
 
 
 _MIN_FILES_PER_PROCESS = 64  # below this, starting a process costs more than it saves
@@ -349,22 +370,23 @@ def build_book(results: Iterable[FileResult]) -> Book:
         indicators += res.indicators
         cells += res.cells
         unmapped += res.unmapped
-        errors += [(res.source_file, s, c, m) for s, c, m in res.errors]
+        errors += [(res.source_file, e[0], e[1], e[2], e[3] if len(e) > 3 else "error") for e in res.errors]
         sheets += [(res.source_file, *row) for row in res.sheets]
         counts.update(res.n_cells)
 
     ids = [p["form_id"] for p in projects]
     if len(set(ids)) != len(ids):  # never expected: two forms must not be merged by the audit
         dup = sorted({i for i in ids if ids.count(i) > 1})
-        errors += [("", "", "", f"表单编号重复（{', '.join(dup)}），请检查是否读入了同一文件的两份副本")]
+        errors += [("", "", "", f"表单编号重复（{', '.join(dup)}），请检查是否读入了同一文件的两份副本", "error")]
     proj_cols = list(schema.PROJECTS) + ["grade", "relative_file", "form_index", "anchor"]
     pdf = _frame(projects, proj_cols, numeric=schema.PROJECT_NUMBER_FIELDS)
     pdf["year"] = pd.array(pdf["year"], dtype="Int64") if len(pdf) else pd.array([], dtype="Int64")
     return Book(
         projects=pdf,
         funds=_frame(funds, schema.FUNDS, numeric=("budget_initial", "budget_full_year", "executed", "weight",
-                                                   "exec_rate", "score")),
-        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight")),
+                                                   "exec_rate", "score", "received")),
+        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight", "weight_share",
+                                                                  "weighted_score", "parent")),
         load_errors=pd.DataFrame(errors, columns=list(schema.LOAD_ERRORS)).astype(str),
         unmapped=_compact(unmapped, schema.UNMAPPED, categorical=("form_id", "source_file", "sheet")),
         cells=_compact(cells, schema.CELLS, categorical=("form_id", "table", "key", "field", "source_file", "sheet")),
@@ -385,6 +407,9 @@ def _compact(rows: list[tuple], columns, categorical=()) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(columns))
 
 
+_NOT_TEXT = ("seq", "row", "year", "form_index", "audited", "core", "placeholder")
+
+
 def _frame(rows: list[dict], columns, numeric=()) -> pd.DataFrame:
     import pandas as pd
 
@@ -393,6 +418,6 @@ def _frame(rows: list[dict], columns, numeric=()) -> pd.DataFrame:
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     for col in df.columns:
-        if col not in numeric and col not in ("seq", "row", "year", "form_index") and df[col].dtype == object:
+        if col not in numeric and col not in _NOT_TEXT and df[col].dtype == object:
             df[col] = df[col].fillna("").astype(str)
     return df

@@ -27,6 +27,8 @@ class Grid:
     rows: list[list[object]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     visible: bool = True
+    # 0-based (row, col) of numeric cells formatted as a percentage (a 100% cell stores 1)
+    percent_cells: frozenset = frozenset()
 
     @property
     def height(self) -> int:

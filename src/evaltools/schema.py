@@ -37,6 +37,7 @@ PROJECT_NUMBER_FIELDS = (
     "exec_score",
     "total_weight",
     "total_score",
+    "header_score",
 )
 
 PROJECTS = (
@@ -70,9 +71,18 @@ PROJECTS = (
     "title",
     "form_range",  # A1 range of the form's region in its sheet, e.g. "A1:M45"
     "template",  # which layout features were recognised, e.g. "seed" or "no-adjusted,inline-weight"
+    "form_type",  # 项目支出绩效自评表, 绩效目标自评表, 部门整体支出绩效自评表, 绩效目标表
+    "convention",  # scoring convention tokens, e.g. "exec-10" or "exec-none,no-weights,no-scores"
+    "audited",  # whether the project audit checks this form (False for target tables, department-wide forms)
+    "header_score",  # a 自评得分 / 自评总分 printed in the header
+    "extra",  # header values the contract has no field for ("label：value" lines: 联系电话, 项目类别 …)
 )
 
-FUND_SOURCES = ("total", "central", "provincial", "local", "current_year", "carryover", "other")
+FORM_TYPES = ("项目支出绩效自评表", "绩效目标自评表", "部门整体支出绩效自评表", "绩效目标表")
+CONVENTION_TOKENS = ("exec-<n>", "exec-rate-weight", "exec-none", "no-weights", "no-scores", "reweighted", "flat")
+
+FUND_SOURCES = ("total", "superior", "central", "provincial", "local", "city", "county", "current_year", "carryover",
+                "other")
 
 FUNDS = (
     "form_id",
@@ -85,6 +95,8 @@ FUNDS = (
     "exec_rate",
     "score",
     "row",  # 1-based worksheet row of the fund line
+    "received",  # 到位数, where the form has the column
+    "method",  # 得分计算方法 text, where the form has the column
 )
 
 INDICATORS = (
@@ -102,9 +114,19 @@ INDICATORS = (
     "deviation_reason",
     "nature",  # the separate 指标性质 column, when a form has one ("" otherwise)
     "row",  # 1-based worksheet row of the indicator
+    "unit",  # a separate 度量单位 / 计量单位 column
+    "method",  # 得分计算方法 / 指标解释 text
+    "weight_share",  # 权重占比 (%), on re-weighted forms
+    "weighted_score",  # 折算得分, on re-weighted forms
+    "level1_weight_range",  # a weight range on the 一级指标 ("0-20" from "成本指标(0-20)分")
+    "parent",  # seq of the indicator a 其中… breakdown row belongs to (NaN for an indicator)
+    "core",  # marked ★ as a core indicator
+    "placeholder",  # the name or target still holds a template placeholder (**, XX, 指标1)
 )
 
-LOAD_ERRORS = ("source_file", "sheet", "cell", "message")
+LOAD_ERRORS = ("source_file", "sheet", "cell", "message", "level")
+"""``level`` is ``error`` (a problem with the input) or ``info`` (a note: a form type the project
+audit leaves out)."""
 
 UNMAPPED = ("form_id", "source_file", "sheet", "cell", "value")
 

@@ -1,0 +1,24 @@
+"""The conclusion block below the indicator table: 经验, 问题, 建议, 备注, 评价等级."""
+
+from __future__ import annotations
+
+from .block import Block, Region
+from ..cellvalues import label
+from .header import read_labelled, split_inline
+
+
+def read_conclusions(region: Region, taken: set) -> Block:
+    b = Block(region)
+    sh, vocab = region.sh, region.vocab
+    # the block's own label (项目自评结论) carries no value
+    for r in region.rows:
+        for c, s in sh.labels[r]:
+            if (r, c) in taken:
+                continue
+            head, tail = split_inline(sh.raw(r, c))
+            if not tail and len(label(head)) <= vocab.max_label_len and vocab.conclusion_blocks(s):
+                b.used.add((r, c))
+    read_labelled(region, taken, vocab.conclusions, b.values, b)
+    for key, _ in vocab.conclusions:
+        b.values.setdefault(key, "")
+    return b

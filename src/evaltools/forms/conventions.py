@@ -1,0 +1,61 @@
+"""What kind of form it is, and how it scores: named from what the form itself prints.
+
+``form_type`` comes from the title (the vocabulary's ``form_types``, tried in order), or from the
+header when there is no title (a department-wide form names a 部门 and no 项目名称). The scoring
+convention lists what the audit needs to know before it judges a score:
+
+- ``exec-10`` / ``exec-20`` / ``exec-<n>``: budget execution scored out of n points (the 分值 on
+  the 年度资金总额 row, or the points in the block's label ``预算执行情况(20分)`` / ``得分(20分*执行率)``);
+- ``exec-rate-weight``: execution scored as 执行率 × a printed 执行率权重;
+- ``exec-none``: the form scores no execution;
+- ``no-weights`` / ``no-scores``: no 分值 / 得分 column in the indicator table;
+- ``reweighted``: indicator scores re-weighted (权重占比, 折算得分); ``flat``: no 一级 / 二级.
+"""
+
+from __future__ import annotations
+
+from .vocabulary import Vocabulary
+
+
+def form_type(vocab: Vocabulary, title: str, header_seen: set[str], header_labels: set[str]) -> tuple[str, bool]:
+    """``(type name, audited)``."""
+    types = vocab.form_types
+    if title:
+        for ft in types:
+            if ft.title(title.replace(" ", "")):
+                return ft.name, ft.audited
+    if "project_name" not in header_seen:
+        for ft in types:
+            if any(ft.header(s) for s in header_labels):
+                return ft.name, ft.audited
+    default = types[-1]
+    return default.name, default.audited
+
+
+def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: bool) -> list[str]:
+    tokens: list[str] = []
+    fund_cols = funds_info.get("columns") or {}
+    weight_head = funds_info.get("weight_heading", "")
+    points = None
+    if fund_total is not None and fund_total.get("weight") is not None:
+        points = fund_total["weight"]
+    elif funds_info.get("block_points") is not None:
+        points = funds_info["block_points"]
+    if weight_head.startswith("执行率权重"):
+        tokens.append("exec-rate-weight")
+    elif points is not None and points > 0:
+        tokens.append(f"exec-{points:g}")
+    elif "score" in fund_cols or "weight" in fund_cols:
+        tokens.append("exec-10" if points is None else "exec-none")
+    else:
+        tokens.append("exec-none")
+    if ind_cols:
+        if "weight" not in ind_cols:
+            tokens.append("no-weights")
+        if "score" not in ind_cols:
+            tokens.append("no-scores")
+        if "weight_share" in ind_cols or "weighted_score" in ind_cols:
+            tokens.append("reweighted")
+    if flat:
+        tokens.append("flat")
+    return tokens

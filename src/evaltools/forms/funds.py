@@ -1,0 +1,172 @@
+"""The fund block: column headings and fund lines by the vocabulary, amounts in 万元."""
+
+from __future__ import annotations
+
+import re
+
+from ..cellvalues import clean_text, label
+from .block import Block, Region, numberish
+
+AMOUNTS = ("budget_initial", "budget_full_year", "executed", "received")
+NUMBER_FIELDS = ("budget_initial", "budget_full_year", "executed", "received", "weight", "exec_rate", "score")
+_WHAT = {"budget_initial": "年初预算数", "budget_full_year": "全年预算数", "executed": "全年执行数", "received": "到位数",
+         "weight": "分值", "exec_rate": "执行率", "score": "得分"}
+TOTAL_TO_PROJECT = {"budget_initial": "budget_initial", "budget_full_year": "budget_full_year",
+                    "executed": "executed", "weight": "exec_weight", "exec_rate": "exec_rate", "score": "exec_score"}
+_POINTS_RE = re.compile(r"[(（](\d+(?:\.\d+)?)分")  # 预算执行情况(万元)(20分), 分值(10分)
+_SCORE_POINTS_RE = re.compile(r"得分[(（](\d+(?:\.\d+)?)分")  # 得分(20分*执行率)
+
+
+def classify_fund(vocab, text: str) -> str | None:
+    """A fund line label → its ``source`` (``total``, ``central`` …), or ``None``."""
+    s = label(text)
+    if s.startswith("其中"):
+        s = s[2:].lstrip(":：")
+    if not s:
+        return None
+    return vocab.classify(vocab.fund_lines, s)
+
+
+def _header_row(region: Region):
+    sh, vocab = region.sh, region.vocab
+    for r in region.rows:
+        found: dict[str, int] = {}
+        for c, s in sh.labels[r]:
+            key = vocab.classify(vocab.fund_columns, s)
+            if key is not None and key not in found:
+                found[key] = c
+        if sum(k in found for k in ("budget_initial", "budget_full_year", "executed")) >= 2:
+            return r, found
+    return None
+
+
+def read_funds(region: Region) -> Block:
+    b = Block(region)
+    sh, vocab = region.sh, region.vocab
+    p = b.values
+    for key in ("budget_initial", "budget_full_year", "executed", "exec_weight", "exec_rate", "exec_score"):
+        p[key] = None
+    hdr = _header_row(region)
+    if hdr is None:
+        b.error(None, None, "未找到“项目资金”表（年初预算数、全年预算数、全年执行数表头）")
+        return b
+    r, cols = hdr
+    b.info["header_row"] = r
+    first_amount_col = min(cols.values())
+    scale = 1.0
+    block_points = None
+    # the block's own label: left of the amounts, on the header row or just above it (merged down)
+    for rr in range(max(region.r0, r - 2), r + 1):
+        for c, s in sh.labels[rr]:
+            reaches = sh.merge_end.get((rr, c), (rr, c))[0] >= r  # merged down to the header row
+            if c < first_amount_col and vocab.fund_block(s) and (rr, c) not in b.used and (rr == r or reaches):
+                b.used.add((rr, c))
+                if vocab.amounts_yuan(s):
+                    scale = 1e-4  # amounts printed in 元: the contract is 万元
+                    b.flag("amounts-yuan")
+                m = _POINTS_RE.search(s.replace("万元", ""))
+                if m:
+                    block_points = float(m.group(1))
+    for c, s in sh.labels[r]:
+        if any(c == cc for cc in cols.values()):
+            b.used.add((r, c))
+            m = _SCORE_POINTS_RE.search(s) or (_POINTS_RE.search(s) if vocab.classify(vocab.fund_columns, s) == "weight" else None)
+            if m and block_points is None:
+                block_points = float(m.group(1))
+        elif c < first_amount_col and vocab.fund_filler(s):
+            b.used.add((r, c))
+        elif c > first_amount_col and (r, c) not in b.used:
+            b.error(r, c, f"未识别的资金表列“{clean_text(sh.raw(r, c))}”，该列未读取")
+    b.info["block_points"] = block_points
+    b.info["columns"] = cols
+    b.info["weight_heading"] = label(sh.raw(r, cols["weight"])) if "weight" in cols else ""
+    total = None
+    rr = r + 1
+    while rr < region.r1:
+        lab_cells = [(c, s) for c, s in sh.labels[rr] if c < first_amount_col]
+        if not sh.nonempty[rr]:
+            rr += 1
+            if rr - r > 12:
+                break
+            continue
+        if not lab_cells:
+            break
+        c_lab, s_lab = lab_cells[-1]
+        source = classify_fund(vocab, s_lab)
+        if source is None:
+            amount_cols = [cols[k] for k in AMOUNTS if k in cols]
+            other_block = any(vocab.is_known_label(x) or vocab.indicator_block(x) or x.startswith(("一级指标", "预期目标"))
+                              for _, x in sh.labels[rr])
+            if not other_block and any(numberish(sh.raw(rr, cc)) for cc in amount_cols):
+                b.error(rr, c_lab, f"未识别的资金行“{clean_text(sh.raw(rr, c_lab))}”，未计入资金表（数值列为未识别）")
+                rr += 1
+                continue
+            break
+        for c, s in lab_cells[:-1]:
+            if vocab.fund_block(s):
+                b.used.add((rr, c))
+        line: dict[str, object] = {"source": source, "label": clean_text(sh.raw(rr, c_lab)), "row": rr + 1}
+        key = source if not any(f["source"] == source for f in b.rows) else f"{source}#{rr + 1}"
+        line["key"] = key
+        b.put("funds", key, "label", rr, c_lab, sh.raw(rr, c_lab))
+        for fld in NUMBER_FIELDS:
+            if fld in cols:
+                # "50000元" in a 万元 table is not silently read as 万元: it is reported
+                units = ("万元",) if fld in AMOUNTS else ("分",)
+                v = b.number("funds", key, fld, rr, cols[fld], _WHAT[fld], units)
+                if v is not None and scale != 1.0 and fld in AMOUNTS:
+                    v = v * scale
+                line[fld] = v
+            else:
+                line[fld] = None
+        if "method" in cols:
+            v = sh.raw(rr, cols["method"])
+            line["method"] = clean_text(v)
+            if line["method"]:
+                b.put("funds", key, "method", rr, cols["method"], v)
+        _fraction_rate(b, line, rr, cols)
+        if "：" in s_lab.replace(":", "：") and s_lab.startswith("年度资金总额"):
+            b.flag("fund-colon")
+        b.rows.append(line)
+        if source == "total" and total is None:
+            total = line
+        rr += 1
+    if total is None:
+        b.error(r, first_amount_col, "项目资金表缺少“年度资金总额”行")
+        return b
+    b.info["total"] = total
+    # the project-level copies of the total row trace to the same cells
+    for table, key, fld, cell, raw in list(b.cells):
+        if table == "funds" and key == "total" and fld in TOTAL_TO_PROJECT:
+            b.cells.append(("projects", "", TOTAL_TO_PROJECT[fld], cell, raw))
+    p["budget_initial"] = total["budget_initial"]
+    p["budget_full_year"] = total["budget_full_year"]
+    p["executed"] = total["executed"]
+    p["exec_weight"] = total["weight"]
+    p["exec_rate"] = total["exec_rate"]
+    p["exec_score"] = total["score"]
+    if any(f["source"] == "current_year" for f in b.rows):
+        b.flag("fund-current-year")
+    return b
+
+
+def _fraction_rate(b: Block, line: dict, r: int, cols: dict) -> None:
+    """A rate stored as a fraction (a percent-formatted 0.75, or a printed ``1`` for 100%) → percent.
+
+    Only a numeric cell in (0, 1.5] is rescaled, and only when the amounts on its row say the
+    percent reading is the right one; a text ``0.75`` or ``0.75%`` is taken as printed.
+    """
+    v, full, done = line.get("exec_rate"), line.get("budget_full_year"), line.get("executed")
+    if full is None:
+        full = line.get("budget_initial")
+    c = cols.get("exec_rate")
+    if v is None or c is None or not 0 < v <= 1.5:
+        return
+    if isinstance(b.region.sh.raw(r, c), str):  # a text "0.75" or "0.75%" is taken as printed
+        return
+    if not full or done is None:
+        return
+    implied = done / full * 100
+    if abs(v * 100 - implied) < abs(v - implied):
+        line["exec_rate"] = v * 100
+        b.flag("rate-fraction")

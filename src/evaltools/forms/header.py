@@ -1,0 +1,188 @@
+"""The header block: title, evaluation year, project name, 主管部门, 实施单位 and the extras."""
+
+from __future__ import annotations
+
+import re
+
+from ..cellvalues import NumberError, clean_text, label, parse_number, to_text
+from .block import Block, Region
+from .segments import is_title
+
+_COLONS = ("：", ":")
+_DEPT_NAME_CODE_RE = re.compile(r"^(.*?\D)\s*[-－—_–]\s*(\d{2,})$")
+_DEPT_CODE_NAME_RE = re.compile(r"^[\[【(（]?(\d{2,})[\]】)）]?\s*[-－—_–]?\s*(\D.*)$")
+_DEPT_PAREN_CODE_RE = re.compile(r"^(.*?)[(（\[【](\d{2,})[)）\]】]$")
+HEADER_FIELDS = ("project_name", "department", "implementing_unit")
+
+
+def read_title(region: Region) -> Block:
+    """The title row and the evaluation year (a ``（2021年度）`` row, or ``2021年度`` in the title)."""
+    b = Block(region)
+    sh, vocab = region.sh, region.vocab
+    p = b.values
+    hit = region.find(lambda s: is_title(vocab, s))
+    if hit:
+        r, _ = hit
+        parts = []
+        for c, _s in sh.labels[r]:
+            parts.append(clean_text(sh.raw(r, c)))
+            b.put("projects", "", "title", r, c, sh.raw(r, c))
+        p["title"] = "".join(parts)
+        rows = range(r, min(r + 4, region.r1))
+    else:
+        p["title"] = ""
+        rows = range(region.r0, min(region.r0 + 4, region.r1))
+    for r in rows:
+        cells = sh.nonempty[r]
+        if not cells or (r, cells[0][0]) in b.used:
+            continue
+        joined = label("".join(to_text(v) for _, v in cells))
+        m = vocab.year_row.match(joined)
+        if m:
+            p["year"] = int(m.group(1))
+            for c, v in cells:  # （ 2021 年度）: the year is the cell holding its digits
+                if m.group(1) in to_text(v):
+                    b.put("projects", "", "year", r, c, v)
+                else:
+                    b.used.add((r, c))
+            return b
+    # only "2021年度" in a title names the evaluation year; "2020年…" is usually the project's own
+    m = vocab.title_year.search(p["title"])
+    p["year"] = int(m.group(1)) if m else None
+    if p["year"] is None:
+        b.error(None, None, "未找到评价年度（如“（2021年度）”）")
+    return b
+
+
+def split_inline(raw: object) -> tuple[str, str]:
+    """``"项目名称：XX"`` → (``"项目名称"``, ``"XX"``); no colon → (raw, "")."""
+    if not isinstance(raw, str):
+        return "", ""
+    text = raw.strip()
+    for i, ch in enumerate(text):
+        if ch in _COLONS:
+            return text[:i], text[i + 1 :].strip()
+    return text, ""
+
+
+def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Block, on_repeat=None) -> set[str]:
+    """Fill ``fields`` (``(key, matcher)`` pairs) from labels whose value is right of or inline after them."""
+    sh, vocab = region.sh, region.vocab
+    seen: set[str] = set()
+    for r in region.rows:
+        for c, s in sh.labels[r]:
+            if (r, c) in taken or (r, c) in b.used:
+                continue
+            raw = sh.raw(r, c)
+            head, tail = split_inline(raw)
+            if len(label(head)) > vocab.max_label_len:
+                continue
+            if on_repeat is not None:
+                on_repeat(r, c, s, seen)
+            for key, pred in fields:
+                if key in seen:
+                    continue
+                if tail and pred(label(head)):
+                    seen.add(key)
+                    b.put("projects", "", key, r, c, raw)
+                    table_values[key] = tail
+                    break
+                if pred(s) and not tail:
+                    seen.add(key)
+                    b.used.add((r, c))
+                    hit = region.value_right(r, c)
+                    if hit:
+                        v = sh.raw(*hit)
+                        b.put("projects", "", key, hit[0], hit[1], v)
+                        table_values[key] = clean_text(v)
+                    else:
+                        table_values[key] = ""
+                    break
+    return seen
+
+
+def read_header(region: Region, taken: set, title: str) -> Block:
+    """项目名称 / 主管部门 / 实施单位 (by any of their names), the header extras and a header score."""
+    b = Block(region)
+    p = b.values
+    vocab = region.vocab
+    name_pred = dict(vocab.header)["project_name"]
+
+    def repeat(r, c, s, seen):
+        if "project_name" in seen and name_pred(s) and not split_inline(region.sh.raw(r, c))[1]:
+            b.error(r, c, "同一区域出现第二个“项目名称”：可能有两张表左右并排，右侧的表未读取（其单元格列为未识别）")
+
+    seen = read_labelled(region, taken, vocab.header, p, b, on_repeat=repeat)
+    for key in HEADER_FIELDS:
+        p.setdefault(key, "")
+    _extras(region, taken, b)
+    b.info["seen"] = seen
+    if "project_name" in seen and not p.get("project_name"):
+        b.error(None, None, "“项目名称”栏为空")
+    if "department" in seen and not p.get("department"):
+        b.error(None, None, "“主管部门”栏为空")
+    if "project_name" not in seen:
+        name = title
+        for suffix in ("项目绩效自评表", "项目支出绩效自评表", "绩效自评表"):
+            if name.endswith(suffix):
+                p["project_name"] = name[: -len(suffix)].strip()
+                break
+    dept, code = split_department(p.get("department", ""))
+    p["department"], p["department_code"] = dept, code
+    return b
+
+
+def _extras(region: Region, taken: set, b: Block) -> None:
+    """Header labels the vocabulary knows but the contract has no field for, and a header score."""
+    sh, vocab = region.sh, region.vocab
+    extra: list[str] = []
+    for r in region.rows:
+        for c, s in sh.labels[r]:
+            if (r, c) in taken or (r, c) in b.used or len(s) > vocab.max_label_len:
+                continue
+            head, tail = split_inline(sh.raw(r, c))
+            lab = label(head) if tail else s
+            if vocab.header_score(lab) and "header_score" not in b.values:
+                b.used.add((r, c))
+                hit = None if tail else region.value_right(r, c)
+                raw = tail if tail else (sh.raw(*hit) if hit else "")
+                rc = (r, c) if tail else hit
+                if rc is not None:
+                    b.put("projects", "", "header_score", *rc, sh.raw(*rc))
+                    try:
+                        b.values["header_score"] = parse_number(raw, units=("分",))
+                    except NumberError:
+                        b.error(*rc, f"表头自评得分“{to_text(raw).strip()}”不是可识别的数值")
+                continue
+            if not vocab.header_extra(lab):
+                continue
+            b.used.add((r, c))
+            if tail:
+                b.cells.append(("projects", "", "extra", f"{_cell(r, c)}", to_text(sh.raw(r, c))))
+                extra.append(f"{lab}：{tail}")
+                continue
+            hit = region.value_right(r, c)
+            if hit:
+                v = sh.raw(*hit)
+                b.put("projects", "", "extra", *hit, v)
+                extra.append(f"{clean_text(sh.raw(r, c))}：{clean_text(v)}")
+    b.values["extra"] = "\n".join(extra)
+
+
+def _cell(r: int, c: int) -> str:
+    from ..read import cell_name
+
+    return cell_name(r, c)
+
+
+def split_department(text: str) -> tuple[str, str]:
+    """``壶关县人民政府办公室-002`` → (``壶关县人民政府办公室``, ``002``); no code → (name, "")."""
+    t = text.strip()
+    if not t:
+        return "", ""
+    for rx, name_first in ((_DEPT_NAME_CODE_RE, True), (_DEPT_PAREN_CODE_RE, True), (_DEPT_CODE_NAME_RE, False)):
+        m = rx.match(t)
+        if m:
+            a, b = m.group(1).strip(), m.group(2).strip()
+            return (a, b) if name_first else (b, a)
+    return t, ""

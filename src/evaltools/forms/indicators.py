@@ -1,0 +1,216 @@
+"""The indicator table: column headings by the vocabulary, one row per indicator.
+
+Template debris is recognised, not audited: ``……`` continuation rows are no indicators (their
+cells stay unmapped), a ``其中…`` row is a breakdown of the indicator above (``parent``), a ★ marks
+a core indicator, a weight range ``(0-20)分`` on a 一级指标 is a range, not a weight.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..cellvalues import clean_text, is_empty, label, to_text
+from ..read import cell_name
+from .block import Block, Region
+
+TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "unit", "actual", "deviation_reason", "method")
+NUMBER_FIELDS = (("weight", "分值"), ("score", "得分"), ("weight_share", "权重占比"), ("weighted_score", "折算得分"))
+_INLINE_WEIGHT_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?)分[)）\]】]?$")
+_WEIGHT_RANGE_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?\s*[-－—~～至]\s*\d+(?:\.\d+)?)[)）\]】]?分[)）\]】]?$")
+_REQUIRED = (("name", "三级指标"), ("target", "年度指标值"), ("actual", "实际完成值"), ("weight", "分值"), ("score", "得分"))
+
+
+def split_inline_weight(level1: str) -> tuple[str, float | None]:
+    """``产出指标(50分)`` → (``产出指标``, 50.0)."""
+    s = label(level1)
+    m = _INLINE_WEIGHT_RE.match(s)
+    if m and m.group(1):
+        return m.group(1).rstrip("(（[【"), float(m.group(2))
+    return s, None
+
+
+def split_weight_range(level1: str) -> tuple[str, str]:
+    """``成本指标(0-20)分`` → (``成本指标``, ``0-20``); no range → (level1, "")."""
+    s = label(level1)
+    m = _WEIGHT_RANGE_RE.match(s)
+    if m and m.group(1):
+        return m.group(1).rstrip("(（[【"), re.sub(r"\s", "", m.group(2))
+    return s, ""
+
+
+def _columns(region: Region, r: int) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for c, s in region.sh.labels[r]:
+        key = region.vocab.classify(region.vocab.indicator_columns, s)
+        if key is not None and key not in cols:
+            cols[key] = c
+    return cols
+
+
+def _header(region: Region) -> tuple[int, dict[str, int], bool] | None:
+    """The heading row (and whether the list is flat: no 一级 / 二级 columns)."""
+    for r in region.rows:
+        cols = _columns(region, r)
+        if "level1" in cols and ("name" in cols or "level2" in cols):
+            return r, cols, False
+        if "name" in cols and "target" in cols and ("weight" in cols or "actual" in cols):
+            return r, cols, True
+    return None
+
+
+def read_indicators(region: Region, taken: set) -> Block:
+    b = Block(region)
+    sh, vocab = region.sh, region.vocab
+    hdr = _header(region)
+    total_rows = range(hdr[0] + 1 if hdr is not None else region.r0, region.r1)
+    total_hit = region.find(vocab.total, rows=total_rows)
+    b.info["total_row"] = total_hit[0] if total_hit else None
+    if hdr is None:
+        b.error(None, None, "未找到绩效指标表（一级指标、二级指标、三级指标表头）")
+        return b
+    r_hdr, cols, flat = hdr
+    header_rows = [r_hdr]
+    # a heading split over two rows (预期指标值 → 符号 | 单位; 自评得分 → 得分 | 权重占比 | 折算得分)
+    if r_hdr + 1 < region.r1:
+        below = _columns(region, r_hdr + 1)
+        new = {k: c for k, c in below.items() if k not in cols or c != cols[k]}
+        if new and all(isinstance(v, str) for _, v in sh.nonempty[r_hdr + 1]):
+            for k, c in new.items():
+                if k in cols and cols[k] != c:
+                    # the lower row names the column more precisely (单项指标得分 under 自评得分)
+                    pass
+                cols[k] = c
+            header_rows.append(r_hdr + 1)
+    col_of = {c: k for k, c in cols.items()}
+    for hr in header_rows:
+        for c, s in sh.labels[hr]:
+            if c in col_of and cols[col_of[c]] == c:
+                b.used.add((hr, c))
+            elif vocab.indicator_block(s) or vocab.block_labels(s):
+                b.used.add((hr, c))
+            elif hr == header_rows[-1] or c > min(cols.values()):
+                b.error(hr, c, f"绩效指标表中有未识别的列“{clean_text(sh.raw(hr, c))}”，该列未读取")
+    b.info["columns"] = cols
+    b.info["flat"] = flat
+    if flat:
+        b.flag("flat")
+    if "adjusted_target" not in cols:
+        b.flag("no-adjusted")
+    if "nature" in cols:
+        b.flag("nature-column")
+    for need, what in _REQUIRED:
+        if need not in cols:
+            b.info.setdefault("missing", []).append(need)
+            if need in ("name", "target"):
+                b.error(r_hdr, min(cols.values()) if cols else 0, f"绩效指标表缺少“{what}”列")
+    end = total_hit[0] if total_hit else _end_of_indicators(region, r_hdr)
+    lvl1_col = cols.get("level1", cols.get("name", 0))
+    prev1 = prev2 = ""
+    prev1w = None
+    prev_range = ""
+    parent_seq = None
+    seq = 0
+    content_keys = [k for k in ("name", "target", "actual", "weight", "score") if k in cols]
+    placeholder, ellipsis, breakdown = vocab.debris["placeholder"], vocab.debris["ellipsis"], vocab.debris["breakdown"]
+    core_mark = vocab.debris["core_mark"]
+    for r in range(header_rows[-1] + 1, end):
+        if not sh.nonempty[r]:
+            continue
+        if all(is_empty(sh.raw(r, cols[k])) for k in content_keys):
+            # a row with only category cells (or a repeated header): consume category labels
+            if any(s.startswith(("一级指标", "三级指标")) for _, s in sh.labels[r]):
+                for c, _s in sh.labels[r]:
+                    b.used.add((r, c))
+            continue
+        texts = [to_text(sh.spread(r, cols[k])[0]).strip() for k in ("name", "target", "actual") if k in cols]
+        if all(not t for t in texts):
+            # numbers without an indicator (a 总分 row that lost its label): not an indicator
+            b.error(r, cols.get("weight", lvl1_col), "该行有分值或得分，但没有指标名称、指标值和实际完成值，未作为指标读取")
+            continue
+        if all(not t or ellipsis(label(t)) for t in texts) and not any(
+                not is_empty(sh.raw(r, cols[k])) for k in ("weight", "score") if k in cols):
+            b.flag("debris-rows")  # the template's "……" row: its cells stay unmapped
+            continue
+        seq += 1
+        key = str(seq)
+        ind: dict[str, object] = {"seq": seq, "row": r + 1}
+        for c, s in sh.labels[r]:
+            if c < lvl1_col and (vocab.indicator_block(s) or vocab.block_labels(s)):
+                b.used.add((r, c))
+        for lvl in ("level1", "level2"):
+            ind[lvl] = _level(b, r, cols.get(lvl), key, lvl)
+        name1, rng = split_weight_range(str(ind["level1"]))
+        if rng:
+            ind["level1"], ind["level1_weight"] = name1, None
+            b.flag("weight-range")
+        else:
+            ind["level1"], ind["level1_weight"] = split_inline_weight(str(ind["level1"]))
+        ind["level1_weight_range"] = rng
+        if ind["level1_weight"] is not None:
+            b.flag("inline-weight")
+        # An unmerged blank category cell continues the one above, as a reader takes it.
+        if not ind["level1"]:
+            ind["level1"], ind["level1_weight"], ind["level1_weight_range"] = prev1, prev1w, prev_range
+        elif ind["level1"] != prev1:
+            prev2 = ""
+        if not ind["level2"]:
+            ind["level2"] = prev2
+        prev1, prev1w, prev2 = str(ind["level1"]), ind["level1_weight"], str(ind["level2"])
+        prev_range = str(ind["level1_weight_range"])
+        for fld in TEXT_FIELDS:
+            col = cols.get(fld)
+            v, origin = sh.spread(r, col) if col is not None else ("", None)
+            if col is not None and not is_empty(v):
+                if origin == (r, col):
+                    b.put("indicators", key, fld, r, col, v)
+                else:  # one reason merged down over several rows applies to each of them
+                    b.cells.append(("indicators", key, fld, cell_name(*origin), to_text(v)))
+                if fld in ("target", "actual", "adjusted_target") and origin in sh.grid.percent_cells \
+                        and isinstance(v, (int, float)):
+                    v = _percent_text(v)  # a percent-formatted 1 is shown as 100%
+                    b.flag("percent-cells")
+            ind[fld] = clean_text(v)
+        for fld, what in NUMBER_FIELDS:
+            col = cols.get(fld)
+            ind[fld] = b.number("indicators", key, fld, r, col, what, ("分", "%") if fld == "weight_share" else ("分",)) \
+                if col is not None else None
+            if fld == "weight_share" and ind[fld] is not None and col is not None and (r, col) in sh.grid.percent_cells:
+                ind[fld] = ind[fld] * 100
+        name = str(ind["name"])
+        ind["core"] = bool(name) and core_mark(name)
+        ind["placeholder"] = bool(placeholder(label(name)) or placeholder(label(str(ind["target"]))))
+        if breakdown(label(name)) and parent_seq is not None:
+            ind["parent"] = parent_seq
+            b.flag("breakdown-rows")
+        else:
+            ind["parent"] = None
+            parent_seq = seq
+        b.rows.append(ind)
+    if not b.rows:
+        b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
+    return b
+
+
+def _percent_text(v: float) -> str:
+    x = round(float(v) * 100, 6)
+    return f"{x:g}%"
+
+
+def _level(b: Block, r: int, col: int | None, key: str, fld: str) -> str:
+    if col is None:
+        return ""
+    sh = b.region.sh
+    v, origin = sh.spread(r, col)
+    if is_empty(v):
+        return ""
+    if origin == (r, col):
+        b.put("indicators", key, fld, r, col, v)
+    else:  # read through a vertical merge: provenance is the merge's origin cell
+        b.cells.append(("indicators", key, fld, cell_name(*origin), to_text(v)))
+    return label(v)
+
+
+def _end_of_indicators(region: Region, hdr: int) -> int:
+    stop = region.find(lambda s: region.vocab.conclusion_blocks(s) or s.startswith("主要经验做法"),
+                       rows=range(hdr + 1, region.r1))
+    return stop[0] if stop else region.r1

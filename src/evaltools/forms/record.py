@@ -1,0 +1,114 @@
+"""One form's record, assembled from what each block reader returned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..read import Grid, cell_name
+from . import conventions
+from .block import Block, Region
+from .conclusions import read_conclusions
+from .funds import read_funds
+from .goals import read_goals
+from .header import read_header, read_title
+from .indicators import read_indicators
+from .segments import segments
+from .sheet import Sheet
+from .total import read_total
+from .vocabulary import Vocabulary, load_vocabulary
+
+
+@dataclass
+class FormRecord:
+    """One form as read from its sheet; every value comes with the cell it was read from."""
+
+    sheet: str
+    index: int  # 0-based position of the form within its sheet
+    anchor: str  # A1 of the form's first label (title or 项目名称)
+    region: tuple[int, int, int, int]  # 0-based inclusive (r0, c0, r1, c1)
+    project: dict[str, object] = field(default_factory=dict)
+    funds: list[dict[str, object]] = field(default_factory=list)
+    indicators: list[dict[str, object]] = field(default_factory=list)
+    # (table, key, field, cell, raw)
+    cells: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (cell, message)
+    unmapped: list[tuple[str, str]] = field(default_factory=list)  # (cell, raw)
+    template: list[str] = field(default_factory=list)
+    n_cells: int = 0  # non-empty cells in the region
+    form_type: str = ""
+    audited: bool = True
+    convention: list[str] = field(default_factory=list)
+
+
+def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index: int) -> FormRecord:
+    first = next(((r, c) for r in range(start, r1) for c, _ in sh.labels[r]), (start, 0))
+    region = Region(sh, r0, r1, vocab, cell_name(*first))
+    rec = FormRecord(sheet=sh.grid.name, index=index, anchor=region.anchor,
+                     region=(r0, 0, max(r0, r1 - 1), max(0, sh.width - 1)))
+    # Tables first: their cells are consumed before free labels are matched, so an indicator or
+    # goal text can never be taken for a label.
+    taken: set[tuple[int, int]] = set()
+    blocks: list[Block] = []
+
+    def add(b: Block) -> Block:
+        blocks.append(b)
+        taken.update(b.used)
+        return b
+
+    title = add(read_title(region))
+    funds = add(read_funds(region))
+    goals = add(read_goals(region, taken))
+    inds = add(read_indicators(region, taken))
+    ind_cols = inds.info.get("columns", {})
+    total = add(read_total(region, inds.info.get("total_row"), ind_cols))
+    header = add(read_header(region, taken, str(title.values.get("title", ""))))
+    concl = add(read_conclusions(region, taken))
+    p = rec.project
+    for b in (title, funds, goals, total, header, concl):
+        p.update(b.values)
+    rec.funds = funds.rows
+    rec.indicators = inds.rows
+    for b in blocks:
+        rec.cells += b.cells
+        rec.errors += b.errors
+        for f in b.flags:
+            if f not in rec.template:
+                rec.template.append(f)
+    header_labels = {s for r in region.rows for _, s in sh.labels[r] if len(s) <= vocab.max_label_len}
+    seen = header.info.get("seen", set())
+    rec.form_type, rec.audited = conventions.form_type(vocab, str(p.get("title", "")), seen, header_labels)
+    rec.convention = conventions.convention(funds.info, funds.info.get("total"), ind_cols,
+                                            bool(inds.info.get("flat")))
+    project_form = rec.form_type != "部门整体支出绩效自评表"
+    if "project_name" not in seen and project_form:
+        rec.errors.append((region.anchor, "未找到“项目名称”栏"))
+    if "department" not in seen:
+        rec.errors.append((region.anchor, "未找到“主管部门”栏"))
+    if total.info.get("missing") and "score" in ind_cols:
+        rec.errors.append((region.anchor, "未找到“总分”行"))
+    _account(rec, sh, region, taken)
+    return rec
+
+
+def _account(rec: FormRecord, sh: Sheet, region: Region, taken: set) -> None:
+    """List every non-empty cell of the region that no field or label took."""
+    n = 0
+    for r in region.rows:
+        for c, v in sh.nonempty[r]:
+            n += 1
+            if (r, c) in taken:
+                continue
+            from ..cellvalues import to_text
+
+            rec.unmapped.append((cell_name(r, c), to_text(v)))
+    rec.n_cells = n
+    last_row = max((r for r in region.rows if sh.nonempty[r]), default=region.r0)
+    r0, c0, _, c1 = rec.region
+    rec.region = (r0, c0, last_row, c1)
+
+
+def read_forms(grid: Grid, vocabulary: "Vocabulary | str | None" = None) -> list[FormRecord]:
+    """Every form in one sheet, in order."""
+    vocab = load_vocabulary(vocabulary)
+    sh = Sheet(grid)
+    return [read_form(sh, vocab, r0, start, r1, i) for i, (r0, start, r1) in enumerate(segments(sh, vocab))]

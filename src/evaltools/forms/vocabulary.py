@@ -1,0 +1,335 @@
+"""The label vocabulary: which words, synonyms and patterns name each field of a form, as data.
+
+``vocabulary.toml`` beside this module is the built-in vocabulary. A user extends it for their
+province with a TOML file of the same shape (``load(..., vocabulary=FILE)``, ``--vocabulary
+FILE``): every list in the user file is added *before* the built-in one (a user's words are tried
+first), a table the built-in file lacks is added, and an unknown section or key is an error (a
+typo must not silently match nothing).
+
+A pattern is matched against a cell's normalised label (NFKC, no whitespace, no trailing colon):
+
+- ``项目名称``  — the label is exactly this;
+- ``主管部门*`` — the label starts with this;
+- ``*资金总额*`` — the label contains this;
+- ``*自评表``  — the label ends with this;
+- ``re:^…$``   — a regular expression (``re.search``).
+
+Each field's patterns compile once per process into one ``Matcher`` (a set lookup, a tuple of
+prefixes and of parts, and at most one combined regex), so testing a cell is one call.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..cellvalues import label as _label
+from ..errors import EvaltoolsError
+
+
+class VocabularyError(EvaltoolsError):
+    """A vocabulary file that cannot be used: unreadable, unknown section or key, bad pattern."""
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Tests a normalised label against one field's patterns in one call."""
+
+    patterns: tuple[str, ...]
+    exact: frozenset[str] = field(default_factory=frozenset)
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    regex: re.Pattern | None = None
+
+    @classmethod
+    def compile(cls, patterns: Iterable[str], where: str = "") -> "Matcher":
+        pats = tuple(patterns)
+        exact, prefixes, suffixes, parts, regexes = set(), [], [], [], []
+        for p in pats:
+            if not isinstance(p, str) or not p:
+                raise VocabularyError(f"词表“{where}”中有空的或非文本的匹配项：{p!r}")
+            if p.startswith("re:"):
+                try:
+                    re.compile(p[3:])
+                except re.error as exc:
+                    raise VocabularyError(f"词表“{where}”中的正则表达式“{p[3:]}”无效：{exc}") from None
+                regexes.append(p[3:])
+                continue
+            star_start, star_end = p.startswith("*"), p.endswith("*") and len(p) > 1
+            core = _label(p.strip("*"))
+            if star_start and star_end:
+                parts.append(core)
+            elif star_end:
+                prefixes.append(core)
+            elif star_start:
+                suffixes.append(core)
+            else:
+                exact.add(_label(p))
+        rx = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        return cls(pats, frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(parts), rx)
+
+    def __call__(self, s: str) -> bool:
+        if s in self.exact:
+            return True
+        if self.prefixes and s.startswith(self.prefixes):
+            return True
+        if self.suffixes and s.endswith(self.suffixes):
+            return True
+        for part in self.parts:
+            if part in s:
+                return True
+        return bool(self.regex is not None and self.regex.search(s))
+
+
+_NEVER = Matcher(())
+
+
+@dataclass(frozen=True)
+class FormType:
+    name: str
+    title: Matcher
+    audited: bool
+    header: Matcher  # a header label that marks this type when the title does not
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The compiled vocabulary: ``Matcher``s per field, in the order they are tried."""
+
+    data: dict = field(repr=False, compare=False)
+    digest: str = ""
+    source: str = "built-in"
+
+    # -- sections, compiled on first use ---------------------------------------------------------
+
+    def _fields(self, section: str) -> tuple[tuple[str, Matcher], ...]:
+        return _compiled(self, section)
+
+    @functools.cached_property
+    def title(self) -> Matcher:
+        return Matcher.compile(self.data["title"]["marks"], "title.marks")
+
+    @functools.cached_property
+    def year_row(self) -> re.Pattern:
+        return re.compile(self.data["title"]["year_row"])
+
+    @functools.cached_property
+    def title_year(self) -> re.Pattern:
+        return re.compile(self.data["title"]["title_year"])
+
+    @functools.cached_property
+    def form_types(self) -> tuple[FormType, ...]:
+        out = []
+        for i, ft in enumerate(self.data["form_types"]):
+            out.append(FormType(ft["name"], Matcher.compile(ft.get("title", []), f"form_types[{i}].title"),
+                                bool(ft.get("audited", True)),
+                                Matcher.compile(ft.get("header", []), f"form_types[{i}].header")))
+        return tuple(out)
+
+    @functools.cached_property
+    def header(self) -> tuple[tuple[str, Matcher], ...]:
+        return self._fields("header")
+
+    @functools.cached_property
+    def header_extra(self) -> Matcher:
+        return Matcher.compile(self.data["header_extra"]["labels"], "header_extra.labels")
+
+    @functools.cached_property
+    def header_score(self) -> Matcher:
+        return Matcher.compile(self.data["header_extra"]["score"], "header_extra.score")
+
+    @functools.cached_property
+    def conclusions(self) -> tuple[tuple[str, Matcher], ...]:
+        return self._fields("conclusions")
+
+    @functools.cached_property
+    def conclusion_blocks(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["conclusions"], "blocks.conclusions")
+
+    @functools.cached_property
+    def value_labels(self) -> tuple[tuple[str, Matcher], ...]:
+        """Header and conclusion fields: labels whose value stands right of (or inline after) them."""
+        return self.header + self.conclusions
+
+    @functools.cached_property
+    def fund_block(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["funds"], "blocks.funds")
+
+    @functools.cached_property
+    def fund_columns(self) -> tuple[tuple[str, Matcher], ...]:
+        return self._fields("fund_columns")
+
+    @functools.cached_property
+    def fund_lines(self) -> tuple[tuple[str, Matcher], ...]:
+        return _compiled_list(self, "fund_lines")
+
+    @functools.cached_property
+    def fund_filler(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["fund_filler"], "blocks.fund_filler")
+
+    @functools.cached_property
+    def goal_block(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["goals"], "blocks.goals")
+
+    @functools.cached_property
+    def goals(self) -> tuple[tuple[str, Matcher], ...]:
+        return self._fields("goals")
+
+    @functools.cached_property
+    def indicator_block(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["indicators"], "blocks.indicators")
+
+    @functools.cached_property
+    def indicator_columns(self) -> tuple[tuple[str, Matcher], ...]:
+        return self._fields("indicator_columns")
+
+    @functools.cached_property
+    def total(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["total"], "blocks.total")
+
+    @functools.cached_property
+    def debris(self) -> dict[str, Matcher]:
+        return {k: Matcher.compile(v, f"debris.{k}") for k, v in self.data["debris"].items()}
+
+    @functools.cached_property
+    def amounts_yuan(self) -> Matcher:
+        return Matcher.compile(self.data["units"]["yuan"], "units.yuan")
+
+    @functools.cached_property
+    def block_labels(self) -> Matcher:
+        """Every label that names a block and carries no value of its own."""
+        pats = []
+        for key in ("funds", "goals", "indicators", "conclusions", "other"):
+            pats += self.data["blocks"][key]
+        return Matcher.compile(pats, "blocks")
+
+    @functools.cached_property
+    def max_label_len(self) -> int:
+        return int(self.data["limits"]["max_label_length"])
+
+    @functools.cached_property
+    def segment_marks(self) -> dict[str, Matcher]:
+        """What starts a form in a sheet: its title, its name label, the first label of a block."""
+        return {
+            "name": Matcher.compile(self.data["segments"]["name"], "segments.name"),
+            "block": Matcher.compile(self.data["segments"]["block"], "segments.block"),
+        }
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def classify(self, fields: tuple[tuple[str, Matcher], ...], s: str) -> str | None:
+        for key, m in fields:
+            if m(s):
+                return key
+        return None
+
+    def is_value_label(self, s: str) -> bool:
+        return len(s) <= self.max_label_len and any(m(s) for _, m in self.value_labels)
+
+    def is_known_label(self, s: str) -> bool:
+        """A label of the form (a field's or a block's): never taken as another field's value."""
+        if not s or len(s) > self.max_label_len:
+            return False
+        return (self.is_value_label(s) or self.block_labels(s) or self.total(s) or self.header_extra(s)
+                or self.header_score(s))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(vocab: Vocabulary, section: str) -> tuple[tuple[str, Matcher], ...]:
+    return tuple((k, Matcher.compile(v, f"{section}.{k}")) for k, v in vocab.data[section].items())
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_list(vocab: Vocabulary, section: str) -> tuple[tuple[str, Matcher], ...]:
+    """A section written as an array of ``{key = …, labels = […]}`` tables (keys may repeat)."""
+    return tuple((e["key"], Matcher.compile(e["labels"], f"{section}.{e['key']}")) for e in vocab.data[section])
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and merging
+
+
+def _builtin_text() -> bytes:
+    return resources.files("evaltools.forms").joinpath("vocabulary.toml").read_bytes()
+
+
+def _merge(base: dict, extra: dict, where: str = "") -> dict:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        path = f"{where}.{key}" if where else key
+        if key not in out:
+            if not where and key not in _TOP_LEVEL_OPTIONAL:
+                raise VocabularyError(f"词表中有未知的部分“{path}”")
+            if where in _OPEN_TABLES:  # new fields of an open table (a header label the user adds)
+                out[key] = value
+                continue
+            raise VocabularyError(f"词表中有未知的键“{path}”")
+        cur = out[key]
+        if isinstance(cur, dict) and isinstance(value, dict):
+            out[key] = _merge(cur, value, path)
+        elif isinstance(cur, list) and isinstance(value, list):
+            out[key] = list(value) + [v for v in cur if v not in value]  # the user's words first
+        elif isinstance(cur, list) or isinstance(value, list) or isinstance(cur, dict) or isinstance(value, dict):
+            raise VocabularyError(f"词表键“{path}”的类型与内置词表不同")
+        else:
+            out[key] = value
+    return out
+
+
+_TOP_LEVEL_OPTIONAL: frozenset[str] = frozenset()
+_OPEN_TABLES = frozenset({"header", "conclusions"})
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path_key: str, mtime_ns: int) -> Vocabulary:
+    base_bytes = _builtin_text()
+    data = tomllib.loads(base_bytes.decode("utf-8"))
+    h = hashlib.sha256(base_bytes)
+    source = "built-in"
+    if path_key:
+        try:
+            text = Path(path_key).read_bytes()
+            extra = tomllib.loads(text.decode("utf-8"))
+        except OSError as exc:
+            raise VocabularyError(f"词表文件“{path_key}”无法读取：{exc.strerror or exc}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise VocabularyError(f"词表文件“{path_key}”不是有效的 TOML：{exc}") from None
+        data = _merge(data, extra)
+        h.update(b"\0" + text)
+        source = path_key
+    vocab = Vocabulary(data=data, digest=h.hexdigest()[:16], source=source)
+    _validate(vocab)
+    return vocab
+
+
+def _validate(vocab: Vocabulary) -> None:
+    """Compile everything now: a bad pattern is reported when the file is given, not mid-batch."""
+    for name in dir(Vocabulary):
+        if isinstance(getattr(Vocabulary, name), functools.cached_property):
+            getattr(vocab, name)
+
+
+def load_vocabulary(vocabulary: "str | Path | Vocabulary | None" = None) -> Vocabulary:
+    """The built-in vocabulary, or it extended by a user's TOML file (compiled once per process)."""
+    if isinstance(vocabulary, Vocabulary):
+        return vocabulary
+    if vocabulary is None or vocabulary == "":
+        return _load("", 0)
+    p = Path(vocabulary).resolve()
+    try:
+        mtime = p.stat().st_mtime_ns
+    except OSError as exc:
+        raise VocabularyError(f"词表文件“{vocabulary}”无法读取：{exc.strerror or exc}") from None
+    return _load(str(p), mtime)
+
+
+def builtin() -> Vocabulary:
+    return _load("", 0)
