@@ -60,7 +60,7 @@ def test_report_html_is_self_contained_and_complete(batch):
             assert html.escape(name, quote=False) in text, name  # nbconvert leaves quotes in text bare
         manifest = json.loads(re.search(r'id="evaltools-manifest">(.*?)</script>', text, re.S).group(1))
         assert manifest["evaltools_version"] == evaltools.__version__ and manifest["engine"] == "papermill"
-        assert manifest["profile"] == "national" and manifest["inputs"]
+        assert manifest["profile"] == "auto" and manifest["inputs"]
         assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in manifest["inputs"].values())
 
 

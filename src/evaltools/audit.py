@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .profile import Profile, load_profile
-from .rules import Hit, Registry, RuleError, builtin_registry
+from .profile import Profile, load_profile, profile_for
+from .rules import Hit, Registry, RuleError, builtin_registry, lacks
 from .scoring import Form, form_scores_frame, indicator_scores_frame, score_form
 
 FINDING_COLUMNS = ("finding_id", "form_id", "department", "project_name", "rule", "severity", "category",
@@ -67,8 +67,13 @@ class AuditResult:
         return "\n".join(lines)
 
 
-def build_forms(book, profile: Profile) -> list[Form]:
-    """One ``Form`` per loaded form, with parsed values and recomputed scores."""
+def build_forms(book, profile: Profile, auto: bool = False) -> list[Form]:
+    """One ``Form`` per audited form, with parsed values and recomputed scores.
+
+    Forms of a type the project audit leaves out (``projects.audited`` false: target tables,
+    department-wide forms) get none. With ``auto`` each form is scored under the built-in profile
+    that fits its scoring convention (``profile_for``), else all under ``profile``.
+    """
     funds_by: dict[str, list[dict]] = defaultdict(list)
     for r in _records(book.funds):
         funds_by[r["form_id"]].append(r)
@@ -76,10 +81,17 @@ def build_forms(book, profile: Profile) -> list[Form]:
     for r in _records(book.indicators):
         inds_by[r["form_id"]].append(r)
     forms = []
+    profiles: dict[str, Profile] = {}
     for p in _records(book.projects):
+        if p.get("audited") is False:
+            continue
         fid = p["form_id"]
+        prof = profile
+        if auto:
+            name = profile_for(str(p.get("convention") or "").split(","))
+            prof = profiles.get(name) or profiles.setdefault(name, profile if name == profile.name else load_profile(name))
         forms.append(score_form(p, funds_by.get(fid, []), sorted(inds_by.get(fid, []), key=lambda r: r["seq"]),
-                                profile))
+                                prof))
     return forms
 
 
@@ -90,34 +102,42 @@ def _records(df) -> list[dict]:
     return [dict(zip(names, vals)) for vals in zip(*cols)]
 
 
-def audit(book, profile: str | dict | Profile | None = "national", *, disable: Iterable[str] = (),
+def audit(book, profile: str | dict | Profile | None = "auto", *, disable: Iterable[str] = (),
           only: Iterable[str] | None = None, registry: Registry | None = None, executor=None) -> AuditResult:
     """Audit every form of a loaded ``Book``.
 
-    ``profile`` is ``"national"``, a TOML/YAML path, a dict of overrides, or a ``Profile``;
+    ``profile`` is ``"auto"`` (the default: each form under the built-in profile that fits its
+    scoring convention — ``national`` for 10-point execution, ``exec20`` for 20 — shown per form in
+    ``form_scores.profile``), a built-in name, a TOML/YAML path, a dict of overrides, or a ``Profile``
+    (used for every form). A rule that needs what a form does not have (a 分值 column, an
+    execution score) is not run on it. Forms ``projects.audited`` marks false are left out;
     ``disable`` skips rules by id, ``only`` runs just those; ``registry`` replaces the built-in
     rules (user rules registered with ``@rule`` are in the built-in registry already).
     With an ``executor`` (any ``concurrent.futures.Executor``: processes, a Dask cluster) each
     主管部门 is audited as one task — department rules see all of its forms — and the results are
     merged in the book's order: the same findings as in one process.
     """
+    auto = isinstance(profile, str) and profile == "auto"
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if executor is not None:
-        return _audit_on(executor, book, prof, tuple(disable), None if only is None else tuple(only), registry)
+        return _audit_on(executor, book, "auto" if auto else prof, tuple(disable), None if only is None else tuple(only),
+                         registry)
     reg = registry if registry is not None else builtin_registry()
     skip = set(disable) | prof.disabled
     wanted = set(only) if only is not None else None
     for rid in skip | (wanted or set()):
         reg.get(rid)  # an unknown id is misuse: raise now, not silently run everything
     rules = [r for r in reg if r.id not in skip and (wanted is None or r.id in wanted) and r.id != "AUDIT-CRASH"]
-    forms = build_forms(book, prof)
+    forms = build_forms(book, prof, auto)
+    by_name = {prof.name: prof}
     hits: list[tuple[Form, object, Hit]] = []
     for f in forms:
+        fprof = by_name.get(f.profile_name) or by_name.setdefault(f.profile_name, load_profile(f.profile_name))
         for r in rules:
-            if r.scope != "form":
+            if r.scope != "form" or (r.needs and lacks(f.convention, r.needs)):
                 continue
             try:
-                for h in r.func(f, prof) or ():
+                for h in r.func(f, fprof) or ():
                     hits.append((f, r, h))
             except Exception as exc:  # a rule bug must not abort the audit
                 hits.append((f, _crash_rule(reg), _crash_hit(r.id, exc)))
@@ -156,10 +176,11 @@ def _audit_on(executor, book, prof, disable, only, registry) -> AuditResult:
         findings.append(f)
         forms.update({x.form_id: x for x in fs})
     order = list(book.projects["form_id"])
-    merged = pd.concat(findings, ignore_index=True) if findings else _findings_frame(book, [], prof)
+    base = prof if isinstance(prof, Profile) else load_profile(prof)
+    merged = pd.concat(findings, ignore_index=True) if findings else _findings_frame(book, [], base)
     pos = {fid: i for i, fid in enumerate(order)}
     merged = merged.iloc[merged["form_id"].map(pos).argsort(kind="stable")].reset_index(drop=True)
-    return AuditResult(findings=merged, profile=prof, forms=[forms[fid] for fid in order if fid in forms])
+    return AuditResult(findings=merged, profile=base, forms=[forms[fid] for fid in order if fid in forms])
 
 
 def _crash_rule(reg: Registry):

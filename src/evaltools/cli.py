@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = sub.add_parser("audit", help="审核自评表：重算得分，检查每条规则")
     ap.add_argument("data", nargs="+", help="files, folders or globs")
     ap.add_argument("-o", "--out", help="output folder (findings.csv, scores)")
-    ap.add_argument("--profile", default="national", help="national, or a .toml/.yaml profile file")
+    ap.add_argument("--profile", default="auto", help="auto (each form by its scoring convention), national, exec20, or a .toml/.yaml profile file")
     ap.add_argument("--disable", action="append", default=[], metavar="RULE", help="skip a rule (repeatable)")
     ap.add_argument("--jobs", type=int, default=None, help="processes to read with")
     _add_executor_options(ap)
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     pp = sub.add_parser("report", help="按主管部门生成 HTML 报告（papermill）")
     pp.add_argument("data", help="folder of workbooks")
     pp.add_argument("-o", "--out", default="reports", help="output folder (default: reports)")
-    pp.add_argument("--profile", default="national")
+    pp.add_argument("--profile", default="auto")
     pp.add_argument("--jobs", type=int, default=None, help="parallel reports (default: one per core)")
     pp.add_argument("--engine", default="papermill", choices=["papermill", "warm"],
                     help="papermill: a fresh kernel per report; warm: one pre-imported kernel per worker")

@@ -152,7 +152,7 @@ class Explorer:
         display(self.ui)
 
 
-def explorer(data, result=None, *, profile="national") -> Explorer:
+def explorer(data, result=None, *, profile="auto") -> Explorer:
     """Build the explorer for a folder (or a loaded Book and its AuditResult)."""
     from .audit import audit
     from .load import Book, load

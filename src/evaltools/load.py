@@ -418,6 +418,6 @@ def _frame(rows: list[dict], columns, numeric=()) -> pd.DataFrame:
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     for col in df.columns:
-        if col not in numeric and col not in _NOT_TEXT and df[col].dtype == object:
-            df[col] = df[col].fillna("").astype(str)
+        if col not in numeric and col not in _NOT_TEXT and (df[col].dtype == object or df[col].isna().all()):
+            df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
     return df

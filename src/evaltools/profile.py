@@ -109,6 +109,20 @@ def _merge(base: dict, over: dict, path: tuple = ()) -> dict:
     return out
 
 
+def builtin_profiles() -> tuple[str, ...]:
+    """The profiles that ship with evaltools (``profiles/*.toml``), by name."""
+    return tuple(sorted(p.name[:-5] for p in resources.files("evaltools.profiles").iterdir()
+                        if p.name.endswith(".toml")))
+
+
+def profile_for(convention) -> str:
+    """The built-in profile that fits a form's scoring convention (``exec-20`` → ``exec20``)."""
+    tokens = set(convention)
+    if "exec-20" in tokens:
+        return "exec20"
+    return "national"
+
+
 def load_profile(profile: str | Path | dict | Profile | None = "national", **overrides: Any) -> Profile:
     """Resolve a profile: ``"national"``, a path to a TOML/YAML file, a dict, or a ``Profile``."""
     if isinstance(profile, Profile):
@@ -116,8 +130,11 @@ def load_profile(profile: str | Path | dict | Profile | None = "national", **ove
         over: dict = {}
     else:
         base, name = _national_data(), "national"
-        if profile is None or profile == "national":
+        if profile is None or profile in ("national", "auto"):
             over = {}
+        elif isinstance(profile, str) and profile in builtin_profiles():
+            text = resources.files("evaltools.profiles").joinpath(f"{profile}.toml").read_text(encoding="utf-8")
+            over, name = tomllib.loads(text), profile
         elif isinstance(profile, dict):
             over, name = profile, str(profile.get("name", "custom"))
         elif isinstance(profile, (str, Path)) and (Path(profile).suffix.lower() in (".toml", ".yaml", ".yml")

@@ -8,6 +8,7 @@ only ever opened for reading.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
             raise ReadError(_KIND_MESSAGES["encrypted"]) from exc
         raise ReadError(f"文件已损坏或不完整，无法打开（{_short(exc)}）") from exc
     sheets: list[Grid] = []
+    percents = percent_cells(data) if kind == "zip" else {}
     visibility = {m.name: str(m.visible).endswith(".Visible") for m in wb.sheets_metadata}
     with wb:
         for name in wb.sheet_names:
@@ -168,10 +170,91 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
                 if "password" in str(exc).lower():
                     raise ReadError(_KIND_MESSAGES["encrypted"], sheet=name) from exc
                 raise ReadError(f"工作表无法读取，文件可能已损坏（{_short(exc)}）", sheet=name) from exc
-            sheets.append(Grid(name=name, rows=rows, merges=merges, visible=visibility.get(name, True)))
+            sheets.append(Grid(name=name, rows=rows, merges=merges, visible=visibility.get(name, True),
+                               percent_cells=percents.get(name, frozenset())))
     return Workbook(path=path, sheets=sheets)
 
 
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
+
+
+# --------------------------------------------------------------------------------------------
+# Percent-formatted cells (calamine gives values, not formats: a 100% cell reads as 1)
+
+_XF_RE = re.compile(rb"<xf\b[^>]*?numFmtId=\"(\d+)\"[^>]*?(/>|>)")
+_NUMFMT_RE = re.compile(rb"<numFmt\b[^>]*?numFmtId=\"(\d+)\"[^>]*?formatCode=\"([^\"]*)\"")
+_SHEET_RE = re.compile(rb"<sheet\b[^>]*?name=\"([^\"]*)\"[^>]*?r:id=\"([^\"]*)\"")
+_REL_RE = re.compile(rb"<Relationship\b[^>]*?Id=\"([^\"]*)\"[^>]*?Target=\"([^\"]*)\"")
+_REL_RE2 = re.compile(rb"<Relationship\b[^>]*?Target=\"([^\"]*)\"[^>]*?Id=\"([^\"]*)\"")
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(/>|>)")
+_ATTR_R = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+_ATTR_S = re.compile(rb"\bs=\"(\d+)\"")
+_ATTR_T = re.compile(rb"\bt=\"([^\"]*)\"")
+_PERCENT_BUILTIN = {9, 10}
+
+
+def _is_percent_format(code: str) -> bool:
+    code = re.sub(r'"[^"]*"|\\.', "", code)  # quoted literals and escapes are not the format
+    return "%" in code
+
+
+def percent_cells(data: bytes) -> dict[str, frozenset]:
+    """Sheet name → 0-based (row, col) of numeric cells whose number format is a percentage.
+
+    Only OOXML workbooks; a workbook without any percent style costs one read of styles.xml.
+    """
+    import html
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        styles = zf.read("xl/styles.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+    custom = {int(i): html.unescape(c.decode("utf-8", "replace")) for i, c in _NUMFMT_RE.findall(styles)}
+    start = styles.find(b"<cellXfs")
+    end = styles.find(b"</cellXfs>", start)
+    if start < 0:
+        return {}
+    percent_xf = set()
+    for i, m in enumerate(_XF_RE.finditer(styles, start, end if end > 0 else len(styles))):
+        fid = int(m.group(1))
+        if fid in _PERCENT_BUILTIN or (fid in custom and _is_percent_format(custom[fid])):
+            percent_xf.add(i)
+    if not percent_xf:
+        return {}
+    try:
+        wbx = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {i: t for i, t in _REL_RE.findall(rels)}
+    targets.update({i: t for t, i in _REL_RE2.findall(rels)})
+    out: dict[str, frozenset] = {}
+    for name, rid in _SHEET_RE.findall(wbx):
+        target = targets.get(rid, b"").decode()
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        try:
+            xml = zf.read(path)
+        except KeyError:
+            continue
+        cells = set()
+        for m in _CELL_RE.finditer(xml):
+            attrs = m.group(1)
+            s = _ATTR_S.search(attrs)
+            if not s or int(s.group(1)) not in percent_xf:
+                continue
+            t = _ATTR_T.search(attrs)
+            if t and t.group(1) not in (b"n",):
+                continue
+            ref = _ATTR_R.search(attrs)
+            if ref:
+                col = 0
+                for ch in ref.group(1).decode():
+                    col = col * 26 + ord(ch) - 64
+                cells.add((int(ref.group(2)) - 1, col - 1))
+        if cells:
+            out[html.unescape(name.decode("utf-8", "replace"))] = frozenset(cells)
+    return out

@@ -98,7 +98,7 @@ def subset(book, form_ids):
     )
 
 
-def prepare(data, department: str | None = None, profile="national", book=None, cache=None) -> DepartmentContext:
+def prepare(data, department: str | None = None, profile="auto", book=None, cache=None) -> DepartmentContext:
     """Load ``data`` (a folder or a list of files; unless a Book is given), keep one department,
     audit it, summarise it."""
     from .audit import audit
@@ -115,7 +115,8 @@ def prepare(data, department: str | None = None, profile="national", book=None, 
             raise ReportError(f"数据中没有主管部门“{department}”；现有：{known}")
         book = subset(book, ids)
     result = audit(book, profile)
-    ctx = DepartmentContext(data=str(data), department=department, profile_name=result.profile.name, book=book,
+    used = sorted({f.profile_name for f in result.forms}) or [result.profile.name]
+    ctx = DepartmentContext(data=str(data), department=department, profile_name="、".join(used), book=book,
                             result=result)
     ctx.summary = department_summary(book, result.findings, result.form_scores)
     return ctx
@@ -293,7 +294,7 @@ def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict) -
 ENGINES = ("papermill", "warm")
 
 
-def render_department(data, department: str, out_dir, *, profile="national", notebook=None,
+def render_department(data, department: str, out_dir, *, profile="auto", notebook=None,
                       engine: str = "papermill", files=None, cache=None) -> dict:
     """Execute the report notebook for one department and export it. Never raises for data problems."""
     import papermill as pm
@@ -358,7 +359,7 @@ def _error_text(exc: BaseException) -> str:
 # The batch
 
 
-def render_reports(data, out_dir, *, profile="national", jobs: int | None = None, notebook=None,
+def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, notebook=None,
                    engine: str = "papermill", departments=None, progress: bool = True, executor=None,
                    cache=None) -> dict:
     """One report per 主管部门 of ``data``, in parallel, then ``index.html``. Returns the batch summary."""

@@ -38,6 +38,9 @@ PROJECT_NUMBER_FIELDS = (
     "total_weight",
     "total_score",
     "header_score",
+    "completion_rate",  # 总体完成率(%) where the goals block prints one
+    "exec_rate_target",  # a planned 年度预算执行率 on a target table
+    "indicators_weight",  # the points on the indicator block's label: 年度绩效目标(80分)
 )
 
 PROJECTS = (
@@ -75,6 +78,9 @@ PROJECTS = (
     "convention",  # scoring convention tokens, e.g. "exec-10" or "exec-none,no-weights,no-scores"
     "audited",  # whether the project audit checks this form (False for target tables, department-wide forms)
     "header_score",  # a 自评得分 / 自评总分 printed in the header
+    "goal_adjusted",  # 全年(调整)绩效目标
+    "footnote",  # instructions printed with the form (注：…)
+    "fund_management",  # 资金管理情况 items and their 情况说明 ("item：text" lines)
     "extra",  # header values the contract has no field for ("label：value" lines: 联系电话, 项目类别 …)
 )
 
@@ -121,6 +127,9 @@ INDICATORS = (
     "level1_weight_range",  # a weight range on the 一级指标 ("0-20" from "成本指标(0-20)分")
     "parent",  # seq of the indicator a 其中… breakdown row belongs to (NaN for an indicator)
     "core",  # marked ★ as a core indicator
+    "status",  # 单项指标完成情况 (完成 / 未完成), where printed
+    "score_coefficient",  # 得分系数 (%), where printed
+    "core_mark",  # the core-indicator mark as printed (★★★)
     "placeholder",  # the name or target still holds a template placeholder (**, XX, 指标1)
 )
 

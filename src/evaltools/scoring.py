@@ -104,6 +104,14 @@ class Form:
     arith_total: float | None = None  # printed execution score + Σ printed indicator scores
     total_calc: float | None = None
     grade_calc: str = ""
+    convention: frozenset = frozenset()  # the form's scoring convention tokens (exec-10, no-weights …)
+    profile_name: str = ""  # the profile the form was audited with
+    breakdowns: list[Indicator] = field(default_factory=list)  # 其中… rows: counted in sums, not audited
+
+    @property
+    def all_indicators(self) -> list[Indicator]:
+        """Indicators and their breakdown rows, in form order (for sums of 分值 and 得分)."""
+        return sorted(self.indicators + self.breakdowns, key=lambda i: i.seq)
 
     @property
     def department(self) -> str:
@@ -111,14 +119,18 @@ class Form:
 
 
 def score_form(project: dict, funds: list[dict], rows: list[dict], profile: Profile) -> Form:
-    inds = [_score_indicator(r, profile) for r in rows]
-    f = Form(form_id=project["form_id"], project=project, funds=funds, indicators=inds)
+    scored = [_score_indicator(r, profile) for r in rows]
+    inds = [i for i in scored if num(i.row.get("parent")) is None]
+    f = Form(form_id=project["form_id"], project=project, funds=funds, indicators=inds,
+             breakdowns=[i for i in scored if num(i.row.get("parent")) is not None],
+             convention=frozenset(t for t in str(project.get("convention") or "").split(",") if t),
+             profile_name=profile.name)
     _execution(f, profile)
-    weights = [i.weight for i in inds if i.weight is not None]
-    scores = [i.score for i in inds if i.score is not None]
+    weights = [i.weight for i in scored if i.weight is not None]
+    scores = [i.score for i in scored if i.score is not None]
     f.weight_sum = sum(weights) if weights else None
     f.indicator_sum = sum(scores) if scores else None
-    calcs = [i.calc if i.calc is not None else i.score for i in inds]
+    calcs = [i.calc if i.calc is not None else i.score for i in scored]
     calcs = [c for c in calcs if c is not None]
     f.indicator_calc = sum(calcs) if calcs else None
     es = num(project.get("exec_score"))
@@ -242,6 +254,7 @@ def form_scores_frame(forms: list[Form]):
         p = f.project
         rows.append({
             "form_id": f.form_id,
+            "profile": f.profile_name,
             "department": p.get("department", ""),
             "project_name": p.get("project_name", ""),
             "exec_rate_printed": num(p.get("exec_rate")),
@@ -257,7 +270,7 @@ def form_scores_frame(forms: list[Form]):
             "grade_printed": p.get("grade", ""),
             "grade_recomputed": f.grade_calc,
         })
-    cols = ["form_id", "department", "project_name", "exec_rate_printed", "exec_rate_recomputed", "exec_rate_basis",
+    cols = ["form_id", "profile", "department", "project_name", "exec_rate_printed", "exec_rate_recomputed", "exec_rate_basis",
             "exec_score_printed", "exec_score_recomputed", "indicator_score_printed", "indicator_score_recomputed",
             "total_printed", "total_arithmetic", "total_recomputed", "grade_printed", "grade_recomputed"]
     return pd.DataFrame(rows, columns=cols)

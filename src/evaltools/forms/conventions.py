@@ -6,7 +6,8 @@ convention lists what the audit needs to know before it judges a score:
 
 - ``exec-10`` / ``exec-20`` / ``exec-<n>``: budget execution scored out of n points (the 分值 on
   the 年度资金总额 row, or the points in the block's label ``预算执行情况(20分)`` / ``得分(20分*执行率)``);
-- ``exec-rate-weight``: execution scored as 执行率 × a printed 执行率权重;
+- ``exec-rate-weight``: execution scored as 执行率 × a printed 执行率权重 (with ``exec-<n>``, its weight);
+- ``exec-indicator``: execution scored as a 预算执行率 row of the indicator table;
 - ``exec-none``: the form scores no execution;
 - ``no-weights`` / ``no-scores``: no 分值 / 得分 column in the indicator table;
 - ``reweighted``: indicator scores re-weighted (权重占比, 折算得分); ``flat``: no 一级 / 二级.
@@ -32,7 +33,8 @@ def form_type(vocab: Vocabulary, title: str, header_seen: set[str], header_label
     return default.name, default.audited
 
 
-def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: bool) -> list[str]:
+def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: bool,
+               indicators: list[dict] = (), exec_row: bool = False) -> list[str]:
     tokens: list[str] = []
     fund_cols = funds_info.get("columns") or {}
     weight_head = funds_info.get("weight_heading", "")
@@ -43,6 +45,10 @@ def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: 
         points = funds_info["block_points"]
     if weight_head.startswith("执行率权重"):
         tokens.append("exec-rate-weight")
+        if points is not None and points > 0:
+            tokens.append(f"exec-{points:g}")
+    elif exec_row and points is None:
+        tokens.append("exec-indicator")  # execution scored as a row of the indicator table
     elif points is not None and points > 0:
         tokens.append(f"exec-{points:g}")
     elif "score" in fund_cols or "weight" in fund_cols:
@@ -50,9 +56,10 @@ def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: 
     else:
         tokens.append("exec-none")
     if ind_cols:
-        if "weight" not in ind_cols:
+        # a column that no indicator fills is as good as none: the form cannot be weighed by it
+        if "weight" not in ind_cols or (indicators and all(i.get("weight") is None for i in indicators)):
             tokens.append("no-weights")
-        if "score" not in ind_cols:
+        if "score" not in ind_cols or (indicators and all(i.get("score") is None for i in indicators)):
             tokens.append("no-scores")
         if "weight_share" in ind_cols or "weighted_score" in ind_cols:
             tokens.append("reweighted")

@@ -48,6 +48,8 @@ def read_funds(region: Region) -> Block:
         p[key] = None
     hdr = _header_row(region)
     if hdr is None:
+        if _read_list(region, b):
+            return b
         b.error(None, None, "未找到“项目资金”表（年初预算数、全年预算数、全年执行数表头）")
         return b
     r, cols = hdr
@@ -170,3 +172,81 @@ def _fraction_rate(b: Block, line: dict, r: int, cols: dict) -> None:
     if abs(v * 100 - implied) < abs(v - implied):
         line["exec_rate"] = v * 100
         b.flag("rate-fraction")
+
+
+_AMOUNT_TEXT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(万元|万)")
+
+
+def _amount(b: Block, key: str, fld: str, r: int, c: int) -> float | None:
+    """An amount cell; a text such as ``854万(高标准农田建设400万元,…)`` gives its leading 854."""
+    raw = b.region.sh.raw(r, c)
+    if isinstance(raw, str):
+        m = _AMOUNT_TEXT_RE.match(raw)
+        if m and not numberish(raw):
+            b.put("funds", key, fld, r, c, raw)
+            b.flag("amount-text")
+            return float(m.group(1))
+    return b.number("funds", key, fld, r, c, _WHAT[fld], ("万元",))
+
+
+def _read_list(region: Region, b: Block) -> bool:
+    """A fund block without column headings (target tables): label | amount rows beside its label.
+
+    The one amount is the budget set at budget time (``budget_initial``). A 年度预算执行率 row is a
+    target (``exec_rate_target``), a 分值 beside it the execution weight.
+    """
+    sh, vocab = region.sh, region.vocab
+    hit = region.find(lambda s: vocab.fund_block(s) and len(s) <= vocab.max_label_len + 8)
+    if hit is None:
+        return False
+    r0, c0 = hit
+    end = sh.merge_end.get(hit, hit)[0]
+    b.used.add(hit)
+    if vocab.amounts_yuan(sh.labels[r0][[c for c, _ in sh.labels[r0]].index(c0)][1]):
+        b.flag("amounts-yuan")
+    m = _POINTS_RE.search(label(sh.raw(r0, c0)).replace("万元", "").replace("\n", ""))
+    b.info["block_points"] = float(m.group(1)) if m else None
+    b.info["columns"] = {}
+    total = None
+    p = b.values
+    for r in range(r0, min(max(end, r0) + 1, region.r1) if end > r0 else min(r0 + 8, region.r1)):
+        labs = [(c, s) for c, s in sh.labels[r] if c > c0 and (r, c) not in b.used]
+        if r > end and (not labs or vocab.goal_block(labs[0][1]) or vocab.indicator_block(labs[0][1])
+                        or vocab.is_known_label(labs[0][1]) and classify_fund(vocab, labs[0][1]) is None):
+            break
+        i = 0
+        while i < len(labs):
+            c, s = labs[i]
+            source = classify_fund(vocab, s)
+            col_key = vocab.classify(vocab.fund_columns, s)
+            nxt = next((cc for cc, v in sh.nonempty[r] if cc > sh.span_end_col(r, c)), None)
+            if source is not None:
+                key = source if not any(f["source"] == source for f in b.rows) else f"{source}#{r + 1}"
+                line = {"source": source, "label": clean_text(sh.raw(r, c)), "row": r + 1, "key": key}
+                line.update({f: None for f in NUMBER_FIELDS})
+                b.put("funds", key, "label", r, c, sh.raw(r, c))
+                if nxt is not None and not (isinstance(sh.raw(r, nxt), str) and vocab.is_known_label(label(sh.raw(r, nxt)))):
+                    line["budget_initial"] = _amount(b, key, "budget_initial", r, nxt)
+                b.rows.append(line)
+                if source == "total" and total is None:
+                    total = line
+            elif col_key in ("exec_rate", "weight") and nxt is not None:
+                fld = "exec_rate_target" if col_key == "exec_rate" else "exec_weight"
+                b.used.add((r, c))
+                v = b.number("projects", "", fld, r, nxt, "执行率" if col_key == "exec_rate" else "分值", ("分",))
+                if v is not None and fld == "exec_rate_target" and (r, nxt) in sh.grid.percent_cells:
+                    v = v * 100
+                p[fld] = v
+            elif col_key is not None or vocab.fund_filler(s):
+                b.used.add((r, c))  # a heading of the list (资金来源, 资金总额)
+            i += 1
+    if not b.rows:
+        return False
+    b.flag("fund-list")
+    if total is not None:
+        for table, key, fld, cell, raw in list(b.cells):
+            if table == "funds" and key == "total" and fld == "budget_initial":
+                b.cells.append(("projects", "", "budget_initial", cell, raw))
+        p["budget_initial"] = total["budget_initial"]
+        b.info["total"] = total
+    return True

@@ -10,7 +10,8 @@ def read_goals(region: Region, taken: set) -> Block:
     b = Block(region)
     sh, vocab = region.sh, region.vocab
     p = b.values
-    p["goal_expected"], p["goal_actual"] = "", ""
+    p["goal_expected"], p["goal_actual"], p["goal_adjusted"] = "", "", ""
+    p["completion_rate"] = None
     hit = region.find(lambda s: vocab.goal_block(s))
     heads: dict[str, tuple[int, int]] = {}
     goal_fields = vocab.goals
@@ -25,7 +26,7 @@ def read_goals(region: Region, taken: set) -> Block:
     r, c = hit
     for rr in range(r, min(r + 3, region.r1)):
         for cc, s in sh.labels[rr]:
-            if (rr, cc) in taken or len(s) > vocab.max_label_len:
+            if (rr, cc) in taken or (rr, cc) in b.used or len(s) > vocab.max_label_len:
                 continue
             key = vocab.classify(goal_fields, s)
             if key is not None and key not in heads:
@@ -33,14 +34,19 @@ def read_goals(region: Region, taken: set) -> Block:
         if heads:
             break
     if not heads:
+        # the texts stand right of the block label: the goal, then (if there is one) the result
         v = region.value_right(r, c)
         if v:
             b.put("projects", "", "goal_expected", *v, sh.raw(*v))
             p["goal_expected"] = clean_text(sh.raw(*v))
+            w = region.value_right(*v)
+            if w:
+                b.put("projects", "", "goal_actual", *w, sh.raw(*w))
+                p["goal_actual"] = clean_text(sh.raw(*w))
         return b
     for h in heads.values():
         b.used.add(h)
-    exp, act = heads.get("expected"), heads.get("actual")
+    exp, act, adj, rate = heads.get("expected"), heads.get("actual"), heads.get("adjusted"), heads.get("completion_rate")
     hr = min(h[0] for h in heads.values())
     # side by side on one row, each heading with its text to its right (年初设定目标 | text | 实际 | text)
     if exp and act and exp[0] != act[0]:
@@ -57,7 +63,7 @@ def read_goals(region: Region, taken: set) -> Block:
             continue
         if any(s_.startswith(("一级指标", "三级指标")) or vocab.is_known_label(s_) for _, s_ in sh.labels[rr]):
             break  # the goal texts are empty: the next row is another block, not a goal
-        for key, h in (("goal_expected", exp), ("goal_actual", act)):
+        for key, h in (("goal_expected", exp), ("goal_adjusted", adj), ("goal_actual", act), ("completion_rate", rate)):
             if h is None:
                 continue
             lo = h[1]
@@ -65,8 +71,11 @@ def read_goals(region: Region, taken: set) -> Block:
             for cc in range(lo, min(hi, len(sh.rows[rr]))):
                 v = sh.raw(rr, cc)
                 if not is_empty(v):
-                    b.put("projects", "", key, rr, cc, v)
-                    p[key] = clean_text(v)
+                    if key == "completion_rate":
+                        p[key] = b.number("projects", "", key, rr, cc, "总体完成率")
+                    else:
+                        b.put("projects", "", key, rr, cc, v)
+                        p[key] = clean_text(v)
                     break
         break
     return b

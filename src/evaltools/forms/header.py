@@ -121,12 +121,6 @@ def read_header(region: Region, taken: set, title: str) -> Block:
         b.error(None, None, "“项目名称”栏为空")
     if "department" in seen and not p.get("department"):
         b.error(None, None, "“主管部门”栏为空")
-    if "project_name" not in seen:
-        name = title
-        for suffix in ("项目绩效自评表", "项目支出绩效自评表", "绩效自评表"):
-            if name.endswith(suffix):
-                p["project_name"] = name[: -len(suffix)].strip()
-                break
     dept, code = split_department(p.get("department", ""))
     p["department"], p["department_code"] = dept, code
     return b

@@ -13,8 +13,11 @@ from ..cellvalues import clean_text, is_empty, label, to_text
 from ..read import cell_name
 from .block import Block, Region
 
-TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "unit", "actual", "deviation_reason", "method")
-NUMBER_FIELDS = (("weight", "分值"), ("score", "得分"), ("weight_share", "权重占比"), ("weighted_score", "折算得分"))
+TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "unit", "actual", "deviation_reason", "method", "status")
+NUMBER_FIELDS = (("weight", "分值"), ("score", "得分"), ("weight_share", "权重占比"), ("weighted_score", "折算得分"),
+                 ("score_coefficient", "得分系数"))
+_PERCENT_FIELDS = ("weight_share", "score_coefficient")
+_YES = ("是", "√", "✓", "★", "核心")
 _INLINE_WEIGHT_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?)分[)）\]】]?$")
 _WEIGHT_RANGE_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?\s*[-－—~～至]\s*\d+(?:\.\d+)?)[)）\]】]?分[)）\]】]?$")
 _REQUIRED = (("name", "三级指标"), ("target", "年度指标值"), ("actual", "实际完成值"), ("weight", "分值"), ("score", "得分"))
@@ -70,25 +73,19 @@ def read_indicators(region: Region, taken: set) -> Block:
         return b
     r_hdr, cols, flat = hdr
     header_rows = [r_hdr]
-    # a heading split over two rows (预期指标值 → 符号 | 单位; 自评得分 → 得分 | 权重占比 | 折算得分)
-    if r_hdr + 1 < region.r1:
-        below = _columns(region, r_hdr + 1)
-        new = {k: c for k, c in below.items() if k not in cols or c != cols[k]}
-        if new and all(isinstance(v, str) for _, v in sh.nonempty[r_hdr + 1]):
-            for k, c in new.items():
-                if k in cols and cols[k] != c:
-                    # the lower row names the column more precisely (单项指标得分 under 自评得分)
-                    pass
-                cols[k] = c
-            header_rows.append(r_hdr + 1)
-    col_of = {c: k for k, c in cols.items()}
+    if r_hdr + 1 < region.r1 and _is_subheader(region, r_hdr, cols):
+        _split_headings(region, r_hdr, cols)
+        header_rows.append(r_hdr + 1)
+    # 三级指标 merged over two columns with a text of its own in the second: the 指标解释
+    if "name" in cols and "method" not in cols:
+        end = sh.merge_end.get((r_hdr, cols["name"]))
+        if end and end[1] > cols["name"] and (end[1] - cols["name"]) == 1 and cols["name"] + 1 not in cols.values():
+            cols["method"] = cols["name"] + 1
     for hr in header_rows:
         for c, s in sh.labels[hr]:
-            if c in col_of and cols[col_of[c]] == c:
+            if vocab.classify(vocab.indicator_columns, s) is not None or vocab.indicator_block(s) or vocab.block_labels(s):
                 b.used.add((hr, c))
-            elif vocab.indicator_block(s) or vocab.block_labels(s):
-                b.used.add((hr, c))
-            elif hr == header_rows[-1] or c > min(cols.values()):
+            else:
                 b.error(hr, c, f"绩效指标表中有未识别的列“{clean_text(sh.raw(hr, c))}”，该列未读取")
     b.info["columns"] = cols
     b.info["flat"] = flat
@@ -172,12 +169,23 @@ def read_indicators(region: Region, taken: set) -> Block:
             ind[fld] = clean_text(v)
         for fld, what in NUMBER_FIELDS:
             col = cols.get(fld)
-            ind[fld] = b.number("indicators", key, fld, r, col, what, ("分", "%") if fld == "weight_share" else ("分",)) \
+            ind[fld] = b.number("indicators", key, fld, r, col, what, ("分", "%") if fld in _PERCENT_FIELDS else ("分",)) \
                 if col is not None else None
-            if fld == "weight_share" and ind[fld] is not None and col is not None and (r, col) in sh.grid.percent_cells:
+            if fld in _PERCENT_FIELDS and ind[fld] is not None and col is not None and (r, col) in sh.grid.percent_cells:
                 ind[fld] = ind[fld] * 100
         name = str(ind["name"])
-        ind["core"] = bool(name) and core_mark(name)
+        mark = core_mark(name)
+        ind["core_mark"] = ""
+        if mark:  # ★★★农村低保发放人数: the mark is no part of the name
+            stripped = name.lstrip("★☆")
+            ind["core_mark"], ind["name"] = name[: len(name) - len(stripped)], stripped.strip()
+            name = str(ind["name"])
+        ind["core"] = bool(mark)
+        if "core" in cols:
+            v = sh.raw(r, cols["core"])
+            if not is_empty(v):
+                b.put("indicators", key, "core", r, cols["core"], v)
+                ind["core"] = ind["core"] or to_text(v).strip() in _YES
         ind["placeholder"] = bool(placeholder(label(name)) or placeholder(label(str(ind["target"]))))
         if breakdown(label(name)) and parent_seq is not None:
             ind["parent"] = parent_seq
@@ -189,6 +197,38 @@ def read_indicators(region: Region, taken: set) -> Block:
     if not b.rows:
         b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
     return b
+
+
+def _is_subheader(region: Region, r: int, cols: dict) -> bool:
+    """The row under the headings splits some of them (预期指标值 → 符号 | 单位; 自评得分 → 得分 | 权重占比)."""
+    sh = region.sh
+    cells = sh.nonempty[r + 1]
+    if not cells or not all(isinstance(v, str) for _, v in cells):
+        return False
+    spans = [(c, sh.merge_end[(r, c)][1]) for c in cols.values() if (r, c) in sh.merge_end and sh.merge_end[(r, c)][1] > c]
+    return bool(spans) and all(any(c0 <= c <= c1 for c0, c1 in spans) for c, _ in cells)
+
+
+def _split_headings(region: Region, r: int, cols: dict) -> None:
+    sh, vocab = region.sh, region.vocab
+    lower: dict[int, str | None] = {c: vocab.classify(vocab.indicator_columns, s) for c, s in sh.labels[r + 1]}
+    for key, c0 in list(cols.items()):
+        end = sh.merge_end.get((r, c0))
+        if not end or end[1] == c0:
+            continue
+        span = range(c0, end[1] + 1)
+        if not any(c in lower for c in span):
+            continue
+        if not any(lower.get(c) == key for c in span):
+            # the upper heading's own column is the one its sub-headings leave unnamed
+            free = [c for c in span if c not in lower]
+            if free:
+                cols[key] = free[0]
+            else:
+                del cols[key]
+    for c, key in lower.items():
+        if key is not None:
+            cols[key] = c
 
 
 def _percent_text(v: float) -> str:

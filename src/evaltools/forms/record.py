@@ -11,6 +11,7 @@ from .conclusions import read_conclusions
 from .funds import read_funds
 from .goals import read_goals
 from .header import read_header, read_title
+from .notes import read_notes
 from .indicators import read_indicators
 from .segments import segments
 from .sheet import Sheet
@@ -63,8 +64,9 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     total = add(read_total(region, inds.info.get("total_row"), ind_cols))
     header = add(read_header(region, taken, str(title.values.get("title", ""))))
     concl = add(read_conclusions(region, taken))
+    extra = add(read_notes(region, taken))
     p = rec.project
-    for b in (title, funds, goals, total, header, concl):
+    for b in (title, funds, goals, total, header, concl, extra):
         p.update(b.values)
     rec.funds = funds.rows
     rec.indicators = inds.rows
@@ -78,10 +80,16 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     seen = header.info.get("seen", set())
     rec.form_type, rec.audited = conventions.form_type(vocab, str(p.get("title", "")), seen, header_labels)
     rec.convention = conventions.convention(funds.info, funds.info.get("total"), ind_cols,
-                                            bool(inds.info.get("flat")))
+                                            bool(inds.info.get("flat")), inds.rows, bool(extra.info.get("exec_row")))
+    p.setdefault("indicators_weight", inds.info.get("block_points"))
     project_form = rec.form_type != "部门整体支出绩效自评表"
     if "project_name" not in seen and project_form:
         rec.errors.append((region.anchor, "未找到“项目名称”栏"))
+        name = str(p.get("title", ""))
+        for suffix in ("项目绩效自评表", "项目支出绩效自评表", "绩效自评表"):
+            if name.endswith(suffix):
+                p["project_name"] = name[: -len(suffix)].strip()
+                break
     if "department" not in seen:
         rec.errors.append((region.anchor, "未找到“主管部门”栏"))
     if total.info.get("missing") and "score" in ind_cols:

@@ -176,6 +176,10 @@ class Vocabulary:
         return Matcher.compile(self.data["blocks"]["fund_filler"], "blocks.fund_filler")
 
     @functools.cached_property
+    def fund_management(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["fund_management"], "blocks.fund_management")
+
+    @functools.cached_property
     def goal_block(self) -> Matcher:
         return Matcher.compile(self.data["blocks"]["goals"], "blocks.goals")
 
@@ -207,7 +211,7 @@ class Vocabulary:
     def block_labels(self) -> Matcher:
         """Every label that names a block and carries no value of its own."""
         pats = []
-        for key in ("funds", "goals", "indicators", "conclusions", "other"):
+        for key in ("funds", "goals", "indicators", "conclusions", "other", "fund_management"):
             pats += self.data["blocks"][key]
         return Matcher.compile(pats, "blocks")
 

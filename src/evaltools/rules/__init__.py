@@ -69,6 +69,8 @@ class Rule:
     category: str
     func: Callable = field(repr=False, compare=False)
     scope: str = "form"  # "form" or "department"
+    # what the form must have for the rule to judge it (see NEEDS); a form without it is skipped
+    needs: tuple[str, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -95,6 +97,24 @@ class Rule:
         return " ".join(x for x in out if x).strip()
 
 
+NEEDS = {
+    "weights": ("no-weights", "指标分值（分值列）"),
+    "scores": ("no-scores", "指标得分（得分列）"),
+    "execution": ("exec-none", "预算执行得分"),
+    "categories": ("flat", "一级/二级指标分类"),
+}
+"""A rule's need → (the convention token of forms that lack it, what it is in Chinese)."""
+
+
+def lacks(convention: frozenset[str] | set[str], needs: tuple[str, ...]) -> str | None:
+    """The first need a form of this convention cannot meet, or None."""
+    for n in needs:
+        token = NEEDS[n][0]
+        if token in convention or (n == "execution" and "exec-indicator" in convention):
+            return n
+    return None
+
+
 class Registry:
     """Rules by id, in registration order. Tests use fresh instances, never the global one."""
 
@@ -106,6 +126,9 @@ class Registry:
             raise RuleError(f"rule {r.id}: severity {r.severity!r} is not one of {', '.join(SEVERITIES)}")
         if r.scope not in ("form", "department"):
             raise RuleError(f"rule {r.id}: scope must be 'form' or 'department'")
+        for n in r.needs:
+            if n not in NEEDS:
+                raise RuleError(f"rule {r.id}: unknown need {n!r} (one of {', '.join(NEEDS)})")
         if r.id in self._rules and not replace:
             raise RuleError(f"rule {r.id} is already registered (pass replace=True to redefine it)")
         self._rules[r.id] = r
@@ -139,8 +162,12 @@ REGISTRY = Registry()
 
 
 def rule(rule_id: str, *, severity: str, category: str, scope: str = "form", registry: Registry | None = None,
-         replace: bool = False):
+         replace: bool = False, needs: tuple[str, ...] | list[str] = ()):
     """Register the decorated function as rule ``rule_id`` (in the global registry by default).
+
+    ``needs`` names what a form must have for the rule to judge it (``weights``, ``scores``,
+    ``execution``, ``categories``): a form whose scoring convention lacks it (a form without a 分值
+    column, say) is skipped, so a missing value is never judged as 0.
 
     Re-running a notebook cell that defines a user rule replaces it instead of failing, so
     ``replace`` defaults to True for rules registered from ``__main__``.
@@ -149,7 +176,7 @@ def rule(rule_id: str, *, severity: str, category: str, scope: str = "form", reg
     def deco(func: Callable) -> Callable:
         reg = registry if registry is not None else REGISTRY
         again = replace or getattr(func, "__module__", "") == "__main__"
-        reg.register(Rule(rule_id, severity, category, func, scope), replace=again)
+        reg.register(Rule(rule_id, severity, category, func, scope, tuple(needs)), replace=again)
         return func
 
     return deco
@@ -182,7 +209,8 @@ def render_docs(registry: Registry | None = None) -> str:
     for r in reg:
         lines += ["", f"## {r.id}", "", f"**{r.title}**", "",
                   f"Severity: {r.severity} ({SEVERITY_LABELS[r.severity]}) · category: {r.category} · "
-                  f"scope: {'每个主管部门' if r.scope == 'department' else '每张表'}", ""]
+                  f"scope: {'每个主管部门' if r.scope == 'department' else '每张表'}"
+                  + (f" · needs: {'、'.join(NEEDS[n][1] for n in r.needs)}（表中没有时不检查）" if r.needs else ""), ""]
         for name, head in (("Why", "Why it matters"), ("Fails", "Fails"), ("Passes", "Passes")):
             text = r.section(name)
             if text:

@@ -104,7 +104,7 @@ def fund_adjusted(form, profile):
                   field="budget_full_year", expected=f"{a:g}", actual=f"{b:g}")
 
 
-@rule("EXEC-SCORE", severity="error", category="资金")
+@rule("EXEC-SCORE", severity="error", category="资金", needs=('execution',))
 def exec_score(form, profile):
     """预算执行得分不等于 min(执行率, 100%) × 分值。
 

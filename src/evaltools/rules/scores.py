@@ -18,7 +18,7 @@ def level1_group(level1: str) -> str:
     return "other"
 
 
-@rule("WEIGHT-TOTAL", severity="error", category="分值")
+@rule("WEIGHT-TOTAL", severity="error", category="分值", needs=('weights',))
 def weight_total(form, profile):
     """预算执行分值与各指标分值之和不等于总分分值（100）。
 
@@ -37,7 +37,7 @@ def weight_total(form, profile):
                   field="total_weight", expected=f"{total:g}", actual=f"{got:g}")
 
 
-@rule("WEIGHT-INLINE", severity="error", category="分值")
+@rule("WEIGHT-INLINE", severity="error", category="分值", needs=('weights',))
 def weight_inline(form, profile):
     """一级指标下各指标分值之和不等于该一级指标单元格中写明的分值。
 
@@ -48,7 +48,7 @@ def weight_inline(form, profile):
     """
     sums: dict[str, float] = defaultdict(float)
     stated: dict[str, tuple[float, int]] = {}
-    for i in form.indicators:
+    for i in form.all_indicators:  # a 其中 row that carries points counts where the form counts it
         sums[i["level1"]] += i.weight or 0.0
         lw = num(i["level1_weight"])
         if lw is not None and i["level1"] not in stated:
@@ -59,7 +59,7 @@ def weight_inline(form, profile):
                       field="level1", expected=f"{lw:g}", actual=f"{sums[l1]:g}")
 
 
-@rule("WEIGHT-PROFILE", severity="warning", category="分值")
+@rule("WEIGHT-PROFILE", severity="warning", category="分值", needs=('weights',))
 def weight_profile(form, profile):
     """一级指标分值结构（执行/产出/效益/满意度）与口径不同。
 
@@ -70,8 +70,10 @@ def weight_profile(form, profile):
     """
     if not form.indicators:
         return
+    if not profile["weights.check_split"]:
+        return
     split = defaultdict(float)
-    for i in form.indicators:
+    for i in form.all_indicators:
         split[level1_group(i["level1"])] += i.weight or 0.0
     split["execution"] = num(form.project.get("exec_weight")) or 0.0
     want = {k: profile[f"weights.{k}"] for k in ("execution", "output", "benefit", "satisfaction")}
@@ -85,7 +87,7 @@ def weight_profile(form, profile):
               key=str(form.indicators[0].seq), field="level1", expected=exp, actual=got)
 
 
-@rule("WEIGHT-CONCENTRATED", severity="info", category="分值")
+@rule("WEIGHT-CONCENTRATED", severity="info", category="分值", needs=('weights',))
 def weight_concentrated(form, profile):
     """单个指标分值占指标总分一半以上，或指标少于 3 个。
 
@@ -94,7 +96,7 @@ def weight_concentrated(form, profile):
     Fails: one indicator worth 50 of 90 indicator points; two indicators in all.
     Passes: eight indicators of 5–15 points each.
     """
-    inds = [i for i in form.indicators if i.weight is not None]
+    inds = [i for i in form.all_indicators if i.weight is not None]
     if not form.indicators:
         return
     if len(form.indicators) < profile["structure.min_indicators"]:
@@ -112,7 +114,7 @@ def weight_concentrated(form, profile):
                   actual=f"{share:.0%}")
 
 
-@rule("SCORE-RANGE", severity="error", category="得分")
+@rule("SCORE-RANGE", severity="error", category="得分", needs=('scores',))
 def score_range(form, profile):
     """指标得分小于 0 或大于其分值。
 
@@ -131,7 +133,7 @@ def score_range(form, profile):
                       field="score", expected=f"0–{w:g}" if w is not None else "≥ 0", actual=f"{s:g}")
 
 
-@rule("SCORE-TOTAL", severity="error", category="得分")
+@rule("SCORE-TOTAL", severity="error", category="得分", needs=('scores',))
 def score_total(form, profile):
     """总分不等于预算执行得分加各指标得分之和。
 
@@ -148,7 +150,7 @@ def score_total(form, profile):
                   field="total_score", expected=f"{arith:.2f}", actual=f"{printed:g}")
 
 
-@rule("SCORE-GRADE", severity="error", category="得分")
+@rule("SCORE-GRADE", severity="error", category="得分", needs=('scores',))
 def score_grade(form, profile):
     """印出的评价等级（优/良/中/差）与总分所在的等级区间不符。
 
@@ -166,7 +168,7 @@ def score_grade(form, profile):
         yield Hit(f"总分 {total:g} 应评为“{want}”，表中写为“{printed}”", field="grade", expected=want, actual=printed)
 
 
-@rule("SCORE-MISSED-FULL", severity="warning", category="得分")
+@rule("SCORE-MISSED-FULL", severity="warning", category="得分", needs=('scores',))
 def score_missed_full(form, profile):
     """实际完成值未达到指标值，却给了满分。
 
@@ -182,7 +184,7 @@ def score_missed_full(form, profile):
                       table="indicators", key=str(i.seq), field="score", expected=f"< {w:g}", actual=f"{s:g}")
 
 
-@rule("SCORE-INFLATED", severity="warning", category="得分")
+@rule("SCORE-INFLATED", severity="warning", category="得分", needs=('scores', 'weights'))
 def score_inflated(form, profile):
     """得分高于按口径公式计算的得分 0.5 分以上。
 
@@ -200,7 +202,7 @@ def score_inflated(form, profile):
                       key=str(i.seq), field="score", expected=f"{i.calc:.2f}", actual=f"{i.score:g}")
 
 
-@rule("SCORE-QUAL-BAND", severity="error", category="得分")
+@rule("SCORE-QUAL-BAND", severity="error", category="得分", needs=('scores', 'weights'))
 def score_qual_band(form, profile):
     """定性结果（达成/部分达成/未达成）与得分所在区间不符。
 

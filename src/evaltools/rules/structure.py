@@ -17,7 +17,7 @@ def _sat(i) -> bool:
     return "满意" in str(i["name"])
 
 
-@rule("CLASS-SATISFACTION", severity="warning", category="结构")
+@rule("CLASS-SATISFACTION", severity="warning", category="结构", needs=('categories',))
 def class_satisfaction(form, profile):
     """满意度指标放在了满意度指标以外，或满意度指标下填的不是满意度。
 
@@ -52,7 +52,7 @@ def sat_missing(form, profile):
     if not sats:
         yield Hit("表中没有满意度指标", table="indicators", key=str(form.indicators[-1].seq), field="name",
                   expected="满意度指标", actual="无")
-    elif all((i.weight or 0) <= 0 for i in sats):
+    elif "no-weights" not in form.convention and all((i.weight or 0) <= 0 for i in sats):
         yield Hit("满意度指标分值为 0", table="indicators", key=str(sats[0].seq), field="weight", expected="> 0",
                   actual="0")
 
@@ -126,13 +126,14 @@ def str_unfilled(form, profile):
     Passes: every indicator with 实际完成值 and 得分.
     """
     for i in form.indicators:
-        missing = [name for name, empty in (("实际完成值", i.actual.kind == "empty"), ("得分", i.score is None)) if empty]
+        missing = [name for name, empty in (("实际完成值", i.actual.kind == "empty"),
+                                            ("得分", i.score is None and "no-scores" not in form.convention)) if empty]
         if missing:
             yield Hit(f"指标“{i['name']}”未填写{'、'.join(missing)}", table="indicators", key=str(i.seq),
                       field="actual" if i.actual.kind == "empty" else "score", expected="已填写", actual="（空）")
 
 
-@rule("STR-CATEGORY-MISSING", severity="info", category="结构")
+@rule("STR-CATEGORY-MISSING", severity="info", category="结构", needs=('categories',))
 def str_category_missing(form, profile):
     """产出指标缺少数量、质量、时效、成本中的一类，或没有效益指标。
 
