@@ -25,9 +25,9 @@ PROJECT_NUMBERS = ("budget_initial", "budget_full_year", "executed", "exec_weigh
 PROJECT_TEXTS = ("project_name", "department", "department_code", "implementing_unit", "goal_expected",
                  "goal_actual")
 FUND_NUMBERS = ("budget_initial", "budget_full_year", "executed", "received", "weight", "exec_rate", "score")
-IND_NUMBERS = ("weight", "score", "level1_weight", "weight_share", "weighted_score")
+IND_NUMBERS = ("weight", "score", "level1_weight", "weight_share", "weighted_score", "score_coefficient")
 IND_TEXTS = ("level1", "level2", "name", "nature", "target", "adjusted_target", "unit", "actual",
-             "deviation_reason", "level1_weight_range")
+             "deviation_reason", "level1_weight_range", "status", "core_mark")
 # fields of a truth file that are no column of their own: header values kept in projects.extra
 FORM_KEYS = {"sheet", "form_type", "convention", "audited", "project", "funds", "indicators", "findings", "quiet",
              "gaps", "amount_unit"}
@@ -148,6 +148,9 @@ def test_project_fields(book, path, i):
                 bad.append(f"{f}: loaded {row[f]!r}, truth {v!r}")
         elif str(v) not in str(row["extra"]):
             bad.append(f"{f}: {v!r} not in the header extras {row['extra']!r}")
+    for item in exp.get("management", []):  # 资金管理情况: every item with its 情况说明
+        if f"{item['item']}：{item['description']}" not in str(row["fund_management"]).splitlines():
+            bad.append(f"资金管理情况 {item['item']} not loaded: {row['fund_management']!r}")
     assert not bad, "\n".join(bad)
 
 

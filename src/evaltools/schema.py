@@ -77,10 +77,14 @@ PROJECTS = (
     "form_type",  # 项目支出绩效自评表, 绩效目标自评表, 部门整体支出绩效自评表, 绩效目标表
     "convention",  # scoring convention tokens, e.g. "exec-10" or "exec-none,no-weights,no-scores"
     "audited",  # whether the project audit checks this form (False for target tables, department-wide forms)
-    "header_score",  # a 自评得分 / 自评总分 printed in the header
+    "completion_rate",  # 总体完成率(%) of the goals block
+    "exec_rate_target",  # a planned 年度预算执行率 (target tables)
+    "indicators_weight",  # points on the indicator block's label: 年度绩效目标(80分)
     "goal_adjusted",  # 全年(调整)绩效目标
     "footnote",  # instructions printed with the form (注：…)
-    "fund_management",  # 资金管理情况 items and their 情况说明 ("item：text" lines)
+    "fund_management",  # 资金管理情况 items with their 情况说明 ("item：text" lines)
+    "labels",  # the header and conclusion fields whose label the form prints (a rule on an absent field stays silent)
+    "header_score",  # a 自评得分 / 自评总分 printed in the header
     "extra",  # header values the contract has no field for ("label：value" lines: 联系电话, 项目类别 …)
 )
 

@@ -29,11 +29,33 @@ def num(x) -> float | None:
     return None if math.isnan(f) else f
 
 
+def full_budget(row: dict) -> float | None:
+    """The budget a rate is computed against: 全年预算数, or 年初预算数 on a form that prints no 全年预算数."""
+    full = num(row.get("budget_full_year"))
+    return full if full is not None else num(row.get("budget_initial"))
+
+
+def matches_printed(printed: float, exact: float) -> bool:
+    """A printed value is the exact one rounded or truncated to the decimals it shows.
+
+    86.183 printed as 86.18 (rounded or truncated) matches; as 86.19 it does not. A value printed
+    without decimals may be rounded to an integer (half a point either way).
+    """
+    d = decimals(printed)
+    if d == 0:
+        return abs(printed - exact) <= 0.5 + 1e-9
+    unit = 10.0 ** -d
+    eps = unit * 1e-6  # 7.05 / 8 is 88.12499999… in floating point: 88.13 is its rounding
+    rounded = abs(printed - exact) <= unit / 2 + eps
+    truncated = -eps <= exact - printed < unit + eps
+    return rounded or truncated
+
+
 def decimals(x: float | None) -> int:
     """Decimals a number shows in its shortest form: 93.63 → 2, 75.0 → 0, 7.5 → 1."""
     if x is None:
         return 0
-    s = repr(float(x))
+    s = repr(round(float(x), 10))  # 0.8619 × 100 is 86.19000000000001: it shows 2 decimals
     if "e" in s or "E" in s:
         return 6
     whole, _, frac = s.partition(".")
@@ -157,7 +179,7 @@ def _execution(f: Form, profile: Profile) -> None:
             for col in AMOUNTS
         )
     basis = "total"
-    full, done = (num(total["budget_full_year"]), num(total["executed"])) if total else (None, None)
+    full, done = (full_budget(total), num(total["executed"])) if total else (None, None)
     if not f.total_consistent and (f.child_sums.get("budget_full_year") or f.child_sums.get("executed")):
         basis, full, done = "children", f.child_sums["budget_full_year"], f.child_sums["executed"]
     f.rate_basis, f.full_year, f.executed = basis, full, done

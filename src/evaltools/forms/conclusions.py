@@ -18,7 +18,7 @@ def read_conclusions(region: Region, taken: set) -> Block:
             head, tail = split_inline(sh.raw(r, c))
             if not tail and len(label(head)) <= vocab.max_label_len and vocab.conclusion_blocks(s):
                 b.used.add((r, c))
-    read_labelled(region, taken, vocab.conclusions, b.values, b)
+    b.info["seen"] = read_labelled(region, taken, vocab.conclusions, b.values, b)
     for key, _ in vocab.conclusions:
         b.values.setdefault(key, "")
     return b

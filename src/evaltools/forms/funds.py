@@ -57,12 +57,14 @@ def read_funds(region: Region) -> Block:
     first_amount_col = min(cols.values())
     scale = 1.0
     block_points = None
+    block_label = None
     # the block's own label: left of the amounts, on the header row or just above it (merged down)
     for rr in range(max(region.r0, r - 2), r + 1):
         for c, s in sh.labels[rr]:
             reaches = sh.merge_end.get((rr, c), (rr, c))[0] >= r  # merged down to the header row
             if c < first_amount_col and vocab.fund_block(s) and (rr, c) not in b.used and (rr == r or reaches):
                 b.used.add((rr, c))
+                block_label = block_label or (rr, c)
                 if vocab.amounts_yuan(s):
                     scale = 1e-4  # amounts printed in 元: the contract is 万元
                     b.flag("amounts-yuan")
@@ -92,9 +94,17 @@ def read_funds(region: Region) -> Block:
                 break
             continue
         if not lab_cells:
-            break
-        c_lab, s_lab = lab_cells[-1]
-        source = classify_fund(vocab, s_lab)
+            if not b.rows and block_label is not None and any(numberish(sh.raw(rr, cc)) for cc in cols.values()):
+                # one line with no label of its own: the block's label names it (部门预算执行情况)
+                lab_cells, source, s_lab = [(block_label[1], "")], "total", ""
+                c_lab = block_label[1]
+                label_at = block_label
+            else:
+                break
+        else:
+            c_lab, s_lab = lab_cells[-1]
+            source = classify_fund(vocab, s_lab)
+            label_at = (rr, c_lab)
         if source is None:
             amount_cols = [cols[k] for k in AMOUNTS if k in cols]
             other_block = any(vocab.is_known_label(x) or vocab.indicator_block(x) or x.startswith(("一级指标", "预期目标"))
@@ -107,10 +117,10 @@ def read_funds(region: Region) -> Block:
         for c, s in lab_cells[:-1]:
             if vocab.fund_block(s):
                 b.used.add((rr, c))
-        line: dict[str, object] = {"source": source, "label": clean_text(sh.raw(rr, c_lab)), "row": rr + 1}
+        line: dict[str, object] = {"source": source, "label": clean_text(sh.raw(*label_at)), "row": rr + 1}
         key = source if not any(f["source"] == source for f in b.rows) else f"{source}#{rr + 1}"
         line["key"] = key
-        b.put("funds", key, "label", rr, c_lab, sh.raw(rr, c_lab))
+        b.put("funds", key, "label", *label_at, sh.raw(*label_at))
         for fld in NUMBER_FIELDS:
             if fld in cols:
                 # "50000元" in a 万元 table is not silently read as 万元: it is reported
@@ -166,6 +176,10 @@ def _fraction_rate(b: Block, line: dict, r: int, cols: dict) -> None:
         return
     if isinstance(b.region.sh.raw(r, c), str):  # a text "0.75" or "0.75%" is taken as printed
         return
+    if (r, c) in b.region.sh.grid.percent_cells:  # formatted as a percentage: 0.76 shows as 76%
+        line["exec_rate"] = v * 100
+        b.flag("rate-fraction")
+        return
     if not full or done is None:
         return
     implied = done / full * 100
@@ -214,6 +228,9 @@ def _read_list(region: Region, b: Block) -> bool:
         if r > end and (not labs or vocab.goal_block(labs[0][1]) or vocab.indicator_block(labs[0][1])
                         or vocab.is_known_label(labs[0][1]) and classify_fund(vocab, labs[0][1]) is None):
             break
+        if any(vocab.fund_filler(s) for _, s in labs):  # 资金来源 | 资金总额: the list's headings
+            b.used.update((r, c) for c, _ in labs)
+            continue
         i = 0
         while i < len(labs):
             c, s = labs[i]
@@ -242,6 +259,8 @@ def _read_list(region: Region, b: Block) -> bool:
             i += 1
     if not b.rows:
         return False
+    if p.get("exec_weight") is not None and b.info.get("block_points") is None:
+        b.info["block_points"] = p["exec_weight"]
     b.flag("fund-list")
     if total is not None:
         for table, key, fld, cell, raw in list(b.cells):

@@ -113,6 +113,14 @@ def read_header(region: Region, taken: set, title: str) -> Block:
             b.error(r, c, "同一区域出现第二个“项目名称”：可能有两张表左右并排，右侧的表未读取（其单元格列为未识别）")
 
     seen = read_labelled(region, taken, vocab.header, p, b, on_repeat=repeat)
+    p_both = p.get("department_and_unit", "")
+    if "department_and_unit" in p:
+        both = split_department(p.pop("department_and_unit"))[0] if "implementing_unit" not in seen else ""
+        for key in ("department", "implementing_unit"):
+            if key not in seen:
+                p[key] = both if key == "implementing_unit" else p_both
+                seen.add(key)
+        seen.discard("department_and_unit")
     for key in HEADER_FIELDS:
         p.setdefault(key, "")
     _extras(region, taken, b)

@@ -16,6 +16,7 @@ from .block import Block, Region
 TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "unit", "actual", "deviation_reason", "method", "status")
 NUMBER_FIELDS = (("weight", "分值"), ("score", "得分"), ("weight_share", "权重占比"), ("weighted_score", "折算得分"),
                  ("score_coefficient", "得分系数"))
+_BLOCK_POINTS_RE = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
 _PERCENT_FIELDS = ("weight_share", "score_coefficient")
 _YES = ("是", "√", "✓", "★", "核心")
 _INLINE_WEIGHT_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?)分[)）\]】]?$")
@@ -44,6 +45,8 @@ def split_weight_range(level1: str) -> tuple[str, str]:
 def _columns(region: Region, r: int) -> dict[str, int]:
     cols: dict[str, int] = {}
     for c, s in region.sh.labels[r]:
+        if region.vocab.indicator_block(s):  # 四、年度绩效指标完成情况 names the table, not a column
+            continue
         key = region.vocab.classify(region.vocab.indicator_columns, s)
         if key is not None and key not in cols:
             cols[key] = c
@@ -196,6 +199,12 @@ def read_indicators(region: Region, taken: set) -> Block:
         b.rows.append(ind)
     if not b.rows:
         b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
+    for r, c in sorted(b.used):  # 年度绩效目标(80分): the points of the whole table
+        s = label(sh.raw(r, c))
+        m = _BLOCK_POINTS_RE.search(s)
+        if m and vocab.indicator_block(s):
+            b.info["block_points"] = float(m.group(1))
+            break
     return b
 
 

@@ -58,8 +58,8 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
 
     title = add(read_title(region))
     funds = add(read_funds(region))
-    goals = add(read_goals(region, taken))
     inds = add(read_indicators(region, taken))
+    goals = add(read_goals(region, taken))
     ind_cols = inds.info.get("columns", {})
     total = add(read_total(region, inds.info.get("total_row"), ind_cols))
     header = add(read_header(region, taken, str(title.values.get("title", ""))))
@@ -82,6 +82,7 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     rec.convention = conventions.convention(funds.info, funds.info.get("total"), ind_cols,
                                             bool(inds.info.get("flat")), inds.rows, bool(extra.info.get("exec_row")))
     p.setdefault("indicators_weight", inds.info.get("block_points"))
+    p["labels"] = ",".join(sorted(seen | concl.info.get("seen", set())))
     project_form = rec.form_type != "部门整体支出绩效自评表"
     if "project_name" not in seen and project_form:
         rec.errors.append((region.anchor, "未找到“项目名称”栏"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..scoring import AMOUNTS, num, printed_tolerance
+from ..scoring import AMOUNTS, full_budget, matches_printed, num, printed_tolerance
 from . import Hit, meaningful, rule
 
 AMOUNT_NAMES = {"budget_initial": "年初预算数", "budget_full_year": "全年预算数", "executed": "全年执行数"}
@@ -48,12 +48,12 @@ def fund_rate(form, profile):
     Passes: 全年预算数 80.32, 全年执行数 75.2, 执行率 93.63.
     """
     for row in form.funds:
-        printed, full, done = num(row["exec_rate"]), num(row["budget_full_year"]), num(row["executed"])
+        printed, full, done = num(row["exec_rate"]), full_budget(row), num(row["executed"])
         if printed is None or full is None or done is None:
             continue
         if full > 0:
             rate = done / full * 100
-            if abs(printed - rate) > printed_tolerance(printed):
+            if not matches_printed(printed, rate):
                 yield Hit(f"{row['label'] or '资金行'}执行率印为 {printed:g}%，按全年执行数 {done:g} / 全年预算数 "
                           f"{full:g} 应为 {rate:.2f}%", table="funds", key=row["source"], field="exec_rate",
                           expected=f"{rate:.2f}", actual=f"{printed:g}")

@@ -126,11 +126,11 @@ def str_unfilled(form, profile):
     Passes: every indicator with 实际完成值 and 得分.
     """
     for i in form.indicators:
-        missing = [name for name, empty in (("实际完成值", i.actual.kind == "empty"),
+        missing = [name for name, empty in (("实际完成值", not str(i["actual"] or "").strip()),
                                             ("得分", i.score is None and "no-scores" not in form.convention)) if empty]
         if missing:
             yield Hit(f"指标“{i['name']}”未填写{'、'.join(missing)}", table="indicators", key=str(i.seq),
-                      field="actual" if i.actual.kind == "empty" else "score", expected="已填写", actual="（空）")
+                      field="actual" if not str(i["actual"] or "").strip() else "score", expected="已填写", actual="（空）")
 
 
 @rule("STR-CATEGORY-MISSING", severity="info", category="结构", needs=('categories',))
