@@ -11,6 +11,8 @@ import sys
 
 
 def _add_executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--vocabulary", default=None, metavar="FILE",
+                   help="a TOML file extending the label vocabulary with your province's words (see README)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="parse cache folder: re-runs re-read only changed files (e.g. .cache/evaltools)")
     p.add_argument("--executor", default=None, choices=["processes", "threads", "serial", "dask"],
@@ -99,13 +101,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_load(args) -> int:
     from .errors import LoadError
+    from .forms import VocabularyError
     from .load import load
 
     try:
         with _executor(args) as ex:
             book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict, jobs=args.jobs,
-                        executor=ex, cache=args.cache)
-    except LoadError as exc:
+                        executor=ex, cache=args.cache, vocabulary=args.vocabulary)
+    except (LoadError, VocabularyError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     print(book.summary())
@@ -118,7 +121,7 @@ def _cmd_load(args) -> int:
         print("")
         for path in written:
             print(f"已写出 {path}")
-    return 1 if len(book.load_errors) else 0
+    return 1 if (book.load_errors["level"] == "error").any() else 0
 
 
 def _cmd_audit(args) -> int:
@@ -131,7 +134,7 @@ def _cmd_audit(args) -> int:
     try:
         with _executor(args) as ex:
             book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs, executor=ex,
-                        cache=args.cache)
+                        cache=args.cache, vocabulary=args.vocabulary)
             result = audit(book, args.profile, disable=args.disable, executor=ex)
     except EvaltoolsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -169,7 +172,7 @@ def _cmd_report(args) -> int:
         with _executor(args) as ex:
             batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
                                    departments=args.department, progress=not args.no_progress, executor=ex,
-                                   cache=args.cache)
+                                   cache=args.cache, vocabulary=args.vocabulary)
     except EvaltoolsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

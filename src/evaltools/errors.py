@@ -28,3 +28,7 @@ class LoadError(EvaltoolsError):
     def __str__(self) -> str:
         where = "!".join(p for p in (self.source_file, self.sheet, self.cell) if p)
         return f"{where}: {self.message}" if where else self.message
+
+
+class VocabularyError(EvaltoolsError):
+    """A vocabulary file that cannot be used: unreadable, unknown section or key, bad pattern."""

@@ -77,14 +77,25 @@ class Book:
 
     def summary(self) -> str:
         """A one-screen account in Chinese: forms, departments, errors."""
-        p, e = self.projects, self.load_errors
+        p, e_all = self.projects, self.load_errors
+        e = e_all[e_all["level"] == "error"]
+        notes = e_all[e_all["level"] != "error"]
         files = p["source_file"].nunique() if len(p) else 0
         lines = [
             f"绩效自评表 {len(p)} 份（{files} 个文件），主管部门 {p['department'].nunique() if len(p) else 0} 个，"
             f"资金行 {len(self.funds)} 条，绩效指标 {len(self.indicators)} 条",
-            f"读取问题 {len(e)} 条，未识别单元格 {len(self.unmapped)} 个",
+            f"读取问题 {len(e)} 条，未识别单元格 {len(self.unmapped)} 个"
+            + (f"，说明 {len(notes)} 条（不参加项目审核的表）" if len(notes) else ""),
         ]
         if len(p):
+            lines.append("")
+            lines.append("按表式：")
+            audited = p.groupby("form_type", sort=True)["audited"].agg(["size", "all"])
+            for ftype, row in audited.iterrows():
+                lines.append(f"  {ftype}：{row['size']} 份" + ("" if row["all"] else "（不参加项目审核）"))
+            lines.append("按计分口径：")
+            for conv, n in p.groupby("convention", sort=True).size().items():
+                lines.append(f"  {conv or '（未识别）'}：{n} 份（{convention_label(conv)}）")
             lines.append("")
             lines.append("按主管部门：")
             for dept, n in p.groupby("department", sort=True).size().items():
@@ -111,6 +122,22 @@ class Book:
 
 # --------------------------------------------------------------------------------------------
 # Sources
+
+
+_CONVENTION_WORDS = {"exec-rate-weight": "执行率×执行率权重", "exec-none": "不计执行得分",
+                     "exec-indicator": "执行率作为指标行计分", "no-weights": "无分值列", "no-scores": "无得分列",
+                     "reweighted": "权重占比折算", "flat": "指标不分一级二级"}
+
+
+def convention_label(convention: str) -> str:
+    """``exec-20,no-weights`` → ``预算执行20分；无分值列``."""
+    words = []
+    for t in (convention or "").split(","):
+        if t.startswith("exec-") and t[5:].replace(".", "").isdigit():
+            words.append(f"预算执行{t[5:]}分")
+        elif t in _CONVENTION_WORDS:
+            words.append(_CONVENTION_WORDS[t])
+    return "；".join(words) or "未识别"
 
 
 def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:

@@ -98,7 +98,8 @@ def subset(book, form_ids):
     )
 
 
-def prepare(data, department: str | None = None, profile="auto", book=None, cache=None) -> DepartmentContext:
+def prepare(data, department: str | None = None, profile="auto", book=None, cache=None,
+            vocabulary=None) -> DepartmentContext:
     """Load ``data`` (a folder or a list of files; unless a Book is given), keep one department,
     audit it, summarise it."""
     from .audit import audit
@@ -107,7 +108,7 @@ def prepare(data, department: str | None = None, profile="auto", book=None, cach
     validate_parameters(data, department, profile)
     if isinstance(profile, str) and profile.lstrip().startswith("{"):
         profile = json.loads(profile)  # a dict profile crosses papermill as JSON text
-    book = book if book is not None else load(data, cache=cache or None)
+    book = book if book is not None else load(data, cache=cache or None, vocabulary=vocabulary or None)
     if department is not None:  # None: every department; "" : the forms with no 主管部门
         ids = book.projects.loc[book.projects["department"] == department, "form_id"]
         if ids.empty:
@@ -295,7 +296,7 @@ ENGINES = ("papermill", "warm")
 
 
 def render_department(data, department: str, out_dir, *, profile="auto", notebook=None,
-                      engine: str = "papermill", files=None, cache=None) -> dict:
+                      engine: str = "papermill", files=None, cache=None, vocabulary=None) -> dict:
     """Execute the report notebook for one department and export it. Never raises for data problems."""
     import papermill as pm
 
@@ -321,6 +322,8 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
                   "profile": profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)}
         if cache:
             params["cache"] = str(Path(cache).resolve())
+        if vocabulary:
+            params["vocabulary"] = str(Path(vocabulary).resolve())
         pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params,
             progress_bar=False, kernel_name="python3", cwd=str(ROOT), log_output=False,
             engine_name=_papermill_engine(engine))
@@ -361,7 +364,7 @@ def _error_text(exc: BaseException) -> str:
 
 def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, notebook=None,
                    engine: str = "papermill", departments=None, progress: bool = True, executor=None,
-                   cache=None) -> dict:
+                   cache=None, vocabulary=None) -> dict:
     """One report per 主管部门 of ``data``, in parallel, then ``index.html``. Returns the batch summary."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -370,7 +373,7 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    book = load(data, executor=executor, cache=cache)
+    book = load(data, executor=executor, cache=cache, vocabulary=vocabulary)
     result = audit(book, profile, executor=executor)
     depts = sorted(set(book.projects["department"])) if departments is None else list(departments)
     files = {d: sorted(set(g)) for d, g in book.projects.groupby("department")["source_file"]}
@@ -386,7 +389,7 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
     if executor is None and (jobs == 1 or len(depts) <= 1):
         for d in depts:
             statuses[d] = render_department(data, d, out_dir, profile=profile, notebook=notebook, engine=engine,
-                                            files=files.get(d), cache=cache)
+                                            files=files.get(d), cache=cache, vocabulary=vocabulary)
             bar.update(1)
     else:
         own = executor is None
@@ -394,7 +397,8 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
         try:
             futs = {ex.submit(render_department, str(data), d, str(out_dir), profile=profile,
                               notebook=str(notebook) if notebook else None, engine=engine, files=files.get(d),
-                              cache=str(cache) if cache else None): d for d in depts}
+                              cache=str(cache) if cache else None,
+                              vocabulary=str(vocabulary) if vocabulary else None): d for d in depts}
             for fut in as_completed(futs):
                 d = futs[fut]
                 try:

@@ -35,7 +35,8 @@ def _header_row(region: Region):
             key = vocab.classify(vocab.fund_columns, s)
             if key is not None and key not in found:
                 found[key] = c
-        if sum(k in found for k in ("budget_initial", "budget_full_year", "executed")) >= 2:
+        if sum(k in found for k in ("budget_initial", "budget_full_year", "executed")) >= 2 \
+                and not any(isinstance(v, (int, float)) for _, v in sh.nonempty[r]):  # a heading row holds no amounts
             return r, found
     return None
 
@@ -48,7 +49,7 @@ def read_funds(region: Region) -> Block:
         p[key] = None
     hdr = _header_row(region)
     if hdr is None:
-        if _read_list(region, b):
+        if _read_pairs(region, b) or _read_list(region, b):
             return b
         b.error(None, None, "未找到“项目资金”表（年初预算数、全年预算数、全年执行数表头）")
         return b
@@ -203,6 +204,73 @@ def _amount(b: Block, key: str, fld: str, r: int, c: int) -> float | None:
     return b.number("funds", key, fld, r, c, _WHAT[fld], ("万元",))
 
 
+def _read_pairs(region: Region, b: Block) -> bool:
+    """Side-by-side blocks where each amount has its label beside it (Hebei's 预算执行情况)::
+
+        预算安排情况(调整后) | 资金到位情况 | 资金执行情况 | 预算执行进度(%)
+        预算数 | 6.84      | 到位数 | 6.84 | 执行数 | 6.84 | 100
+        其中:财政资金 | 6.84 | 其中:财政资金 | 6.84 | 其中:财政资金 | 6.84
+
+    The first row is the total (labelled by its first label), the rows below it its parts.
+    """
+    sh, vocab = region.sh, region.vocab
+    for r in region.rows:
+        pairs: list[tuple[str, int, int]] = []  # (field, label col, value col)
+        for c, s in sh.labels[r]:
+            key = vocab.classify(vocab.fund_columns, s)
+            if key not in AMOUNTS or any(k == key for k, _, _ in pairs):
+                continue
+            nxt = next((cc for cc, _ in sh.nonempty[r] if cc > sh.span_end_col(r, c)), None)
+            if nxt is not None and numberish(sh.raw(r, nxt)):
+                pairs.append((key, c, nxt))
+        if sum(k in ("budget_full_year", "budget_initial", "executed") for k, _, _ in pairs) >= 2:
+            break
+    else:
+        return False
+    b.flag("fund-pairs")
+    b.info["header_row"] = r
+    p = b.values
+    # group headings and the block label above the pairs; a rate column headed above its number
+    rate_col = None
+    for rr in range(max(region.r0, r - 2), r):
+        for c, s in sh.labels[rr]:
+            if vocab.classify(vocab.fund_columns, s) == "exec_rate":
+                rate_col = c
+                b.used.add((rr, c))
+            elif vocab.fund_block(s) or vocab.fund_groups(s):
+                b.used.add((rr, c))
+    label_col = pairs[0][1]
+    total = None
+    rr = r
+    while rr < region.r1:
+        lab = label(sh.raw(rr, label_col))
+        source = "total" if rr == r else classify_fund(vocab, lab)
+        if not lab or source is None:
+            break
+        key = source if not any(f["source"] == source for f in b.rows) else f"{source}#{rr + 1}"
+        line: dict[str, object] = {"source": source, "label": clean_text(sh.raw(rr, label_col)), "row": rr + 1,
+                                   "key": key}
+        line.update({f: None for f in NUMBER_FIELDS})
+        b.put("funds", key, "label", rr, label_col, sh.raw(rr, label_col))
+        for fld, c_lab, c_val in pairs:
+            if c_lab != label_col:
+                b.used.add((rr, c_lab))  # the label repeated beside each amount
+            line[fld] = b.number("funds", key, fld, rr, c_val, _WHAT[fld], ("万元",))
+        if rate_col is not None:
+            line["exec_rate"] = b.number("funds", key, "exec_rate", rr, rate_col, _WHAT["exec_rate"])
+        b.rows.append(line)
+        total = total or line
+        rr += 1
+    for table, key, fld, cell, raw in list(b.cells):
+        if table == "funds" and key == "total" and fld in TOTAL_TO_PROJECT:
+            b.cells.append(("projects", "", TOTAL_TO_PROJECT[fld], cell, raw))
+    for fld, pf in TOTAL_TO_PROJECT.items():
+        p[pf] = total.get(fld)
+    b.info["total"] = total
+    b.info["columns"] = {fld: c for fld, _, c in pairs}
+    return True
+
+
 def _read_list(region: Region, b: Block) -> bool:
     """A fund block without column headings (target tables): label | amount rows beside its label.
 
@@ -262,6 +330,7 @@ def _read_list(region: Region, b: Block) -> bool:
     if p.get("exec_weight") is not None and b.info.get("block_points") is None:
         b.info["block_points"] = p["exec_weight"]
     b.flag("fund-list")
+    b.info["header_row"] = r0
     if total is not None:
         for table, key, fld, cell, raw in list(b.cells):
             if table == "funds" and key == "total" and fld == "budget_initial":

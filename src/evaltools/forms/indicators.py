@@ -75,6 +75,7 @@ def read_indicators(region: Region, taken: set) -> Block:
         b.error(None, None, "未找到绩效指标表（一级指标、二级指标、三级指标表头）")
         return b
     r_hdr, cols, flat = hdr
+    b.info["header_row"] = r_hdr
     header_rows = [r_hdr]
     if r_hdr + 1 < region.r1 and _is_subheader(region, r_hdr, cols):
         _split_headings(region, r_hdr, cols)

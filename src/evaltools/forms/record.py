@@ -95,8 +95,26 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
         rec.errors.append((region.anchor, "未找到“主管部门”栏"))
     if total.info.get("missing") and "score" in ind_cols:
         rec.errors.append((region.anchor, "未找到“总分”行"))
+    block_rows = [x for x in (funds.info.get("header_row"), inds.info.get("header_row")) if x is not None]
+    _unknown_header(rec, sh, region, taken, min(block_rows) if block_rows else None)
     _account(rec, sh, region, taken)
     return rec
+
+
+def _unknown_header(rec: FormRecord, sh: Sheet, region: Region, taken: set, fund_header: int | None) -> None:
+    """A label above the blocks that the vocabulary does not know, with a value beside it: say so."""
+    vocab = region.vocab
+    end = fund_header if fund_header is not None else region.r1
+    for r in range(region.r0, end):
+        cells = sh.nonempty[r]
+        for (c, v), nxt in zip(cells, cells[1:] + [None]):
+            if (r, c) in taken or not isinstance(v, str) or nxt is None or (r, nxt[0]) in taken:
+                continue
+            s = sh.labels[r][[cc for cc, _ in sh.labels[r]].index(c)][1]
+            if not s or len(s) > vocab.max_label_len or s[-1].isdigit():
+                continue
+            rec.errors.append((cell_name(r, c), f"表头标签“{s}”不在词表中，未能识别；其右侧的“{str(nxt[1]).strip()[:40]}”"
+                                                "列为未识别（可在词表文件中为该栏添加标签）"))
 
 
 def _account(rec: FormRecord, sh: Sheet, region: Region, taken: set) -> None:

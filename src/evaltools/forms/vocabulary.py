@@ -31,11 +31,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..cellvalues import label as _label
-from ..errors import EvaltoolsError
-
-
-class VocabularyError(EvaltoolsError):
-    """A vocabulary file that cannot be used: unreadable, unknown section or key, bad pattern."""
+from ..errors import VocabularyError
 
 
 @dataclass(frozen=True)
@@ -172,6 +168,10 @@ class Vocabulary:
         return _compiled_list(self, "fund_lines")
 
     @functools.cached_property
+    def fund_groups(self) -> Matcher:
+        return Matcher.compile(self.data["blocks"]["fund_groups"], "blocks.fund_groups")
+
+    @functools.cached_property
     def fund_filler(self) -> Matcher:
         return Matcher.compile(self.data["blocks"]["fund_filler"], "blocks.fund_filler")
 
@@ -272,7 +272,7 @@ def _merge(base: dict, extra: dict, where: str = "") -> dict:
         if key not in out:
             if not where and key not in _TOP_LEVEL_OPTIONAL:
                 raise VocabularyError(f"词表中有未知的部分“{path}”")
-            if where in _OPEN_TABLES:  # new fields of an open table (a header label the user adds)
+            if where in _OPEN_TABLES:
                 out[key] = value
                 continue
             raise VocabularyError(f"词表中有未知的键“{path}”")
@@ -289,7 +289,7 @@ def _merge(base: dict, extra: dict, where: str = "") -> dict:
 
 
 _TOP_LEVEL_OPTIONAL: frozenset[str] = frozenset()
-_OPEN_TABLES = frozenset({"header", "conclusions"})
+_OPEN_TABLES: frozenset[str] = frozenset()  # a new field needs a column of the contract: add labels, not keys
 
 
 @functools.lru_cache(maxsize=16)
