@@ -27,9 +27,10 @@ test: install
 bench: install
 	$(PY) benchmarks/run.py
 
-# Rebuild the committed sample data (the seed forms and the synthetic county).
+# Rebuild the committed sample data (the seed forms, the real forms of other provinces, the synthetic county).
 data: install
 	$(PY) scripts/build_seed_data.py
+	$(PY) scripts/build_real_forms.py
 	$(PY) scripts/make_synthetic.py
 
 clean:

@@ -28,8 +28,13 @@ class Grid:
     rows: list[list[object]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     visible: bool = True
-    # 0-based (row, col) of numeric cells formatted as a percentage (a 100% cell stores 1)
-    percent_cells: frozenset = frozenset()
+    # where the percent-formatted cells are, worked out on first use (see ``percent_cells``)
+    percents: "PercentCells | None" = field(default=None, repr=False, compare=False)
+
+    @property
+    def percent_cells(self) -> frozenset:
+        """0-based (row, col) of numeric cells formatted as a percentage (a 100% cell stores 1)."""
+        return self.percents.of(self.name) if self.percents is not None else frozenset()
 
     @property
     def height(self) -> int:
@@ -158,7 +163,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
             raise ReadError(_KIND_MESSAGES["encrypted"]) from exc
         raise ReadError(f"文件已损坏或不完整，无法打开（{_short(exc)}）") from exc
     sheets: list[Grid] = []
-    percents = percent_cells(data) if kind == "zip" else {}
+    percents = PercentCells(data) if kind == "zip" else None
     visibility = {m.name: str(m.visible).endswith(".Visible") for m in wb.sheets_metadata}
     with wb:
         for name in wb.sheet_names:
@@ -171,7 +176,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
                     raise ReadError(_KIND_MESSAGES["encrypted"], sheet=name) from exc
                 raise ReadError(f"工作表无法读取，文件可能已损坏（{_short(exc)}）", sheet=name) from exc
             sheets.append(Grid(name=name, rows=rows, merges=merges, visible=visibility.get(name, True),
-                               percent_cells=percents.get(name, frozenset())))
+                               percents=percents))
     return Workbook(path=path, sheets=sheets)
 
 
@@ -188,7 +193,6 @@ _NUMFMT_RE = re.compile(rb"<numFmt\b[^>]*?numFmtId=\"(\d+)\"[^>]*?formatCode=\"(
 _SHEET_RE = re.compile(rb"<sheet\b[^>]*?name=\"([^\"]*)\"[^>]*?r:id=\"([^\"]*)\"")
 _REL_RE = re.compile(rb"<Relationship\b[^>]*?Id=\"([^\"]*)\"[^>]*?Target=\"([^\"]*)\"")
 _REL_RE2 = re.compile(rb"<Relationship\b[^>]*?Target=\"([^\"]*)\"[^>]*?Id=\"([^\"]*)\"")
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(/>|>)")
 _ATTR_R = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _ATTR_S = re.compile(rb"\bs=\"(\d+)\"")
 _ATTR_T = re.compile(rb"\bt=\"([^\"]*)\"")
@@ -198,6 +202,21 @@ _PERCENT_BUILTIN = {9, 10}
 def _is_percent_format(code: str) -> bool:
     code = re.sub(r'"[^"]*"|\\.', "", code)  # quoted literals and escapes are not the format
     return "%" in code
+
+
+class PercentCells:
+    """The percent-formatted cells of a workbook's sheets, read from its XML only when a reader asks
+    (a rate or value stored as a fraction): most forms never need it."""
+
+    def __init__(self, data: bytes):
+        self._data: bytes | None = data
+        self._cells: dict[str, frozenset] | None = None
+
+    def of(self, sheet: str) -> frozenset:
+        if self._cells is None:
+            self._cells = percent_cells(self._data or b"")
+            self._data = None
+        return self._cells.get(sheet, frozenset())
 
 
 def percent_cells(data: bytes) -> dict[str, frozenset]:
@@ -230,6 +249,7 @@ def percent_cells(data: bytes) -> dict[str, frozenset]:
         rels = zf.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
+    needles = [b' s="' + str(i).encode() + b'"' for i in sorted(percent_xf)]
     targets = {i: t for i, t in _REL_RE.findall(rels)}
     targets.update({i: t for t, i in _REL_RE2.findall(rels)})
     out: dict[str, frozenset] = {}
@@ -241,20 +261,25 @@ def percent_cells(data: bytes) -> dict[str, frozenset]:
         except KeyError:
             continue
         cells = set()
-        for m in _CELL_RE.finditer(xml):
-            attrs = m.group(1)
-            s = _ATTR_S.search(attrs)
-            if not s or int(s.group(1)) not in percent_xf:
-                continue
-            t = _ATTR_T.search(attrs)
-            if t and t.group(1) not in (b"n",):
-                continue
-            ref = _ATTR_R.search(attrs)
-            if ref:
-                col = 0
-                for ch in ref.group(1).decode():
-                    col = col * 26 + ord(ch) - 64
-                cells.add((int(ref.group(2)) - 1, col - 1))
+        # find the style attribute itself (a C-speed scan), then the cell tag around it
+        for needle in needles:
+            pos = xml.find(needle)
+            while pos >= 0:
+                start = xml.rfind(b"<c ", 0, pos)
+                end = xml.find(b">", pos)
+                attrs = xml[start:end]
+                pos = xml.find(needle, pos + 1)
+                if start < 0 or b">" in attrs:
+                    continue  # the attribute of some other tag
+                t = _ATTR_T.search(attrs)
+                if t and t.group(1) != b"n":
+                    continue
+                ref = _ATTR_R.search(attrs)
+                if ref:
+                    col = 0
+                    for ch in ref.group(1).decode():
+                        col = col * 26 + ord(ch) - 64
+                    cells.add((int(ref.group(2)) - 1, col - 1))
         if cells:
             out[html.unescape(name.decode("utf-8", "replace"))] = frozenset(cells)
     return out

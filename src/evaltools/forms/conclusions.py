@@ -7,18 +7,20 @@ from ..cellvalues import label
 from .header import read_labelled, split_inline
 
 
-def read_conclusions(region: Region, taken: set) -> Block:
+def read_conclusions(region: Region, taken: set, start: int | None = None) -> Block:
+    """The labelled texts below the indicator table (from ``start``; a form without one is read whole)."""
     b = Block(region)
     sh, vocab = region.sh, region.vocab
     # the block's own label (项目自评结论) carries no value
-    for r in region.rows:
+    rows = range(start, region.r1) if start is not None else region.rows
+    for r in rows:
         for c, s in sh.labels[r]:
             if (r, c) in taken:
                 continue
             head, tail = split_inline(sh.raw(r, c))
             if not tail and len(label(head)) <= vocab.max_label_len and vocab.conclusion_blocks(s):
                 b.used.add((r, c))
-    b.info["seen"] = read_labelled(region, taken, vocab.conclusions, b.values, b)
+    b.info["seen"] = read_labelled(region, taken, vocab.conclusions, b.values, b, rows=rows)
     for key, _ in vocab.conclusions:
         b.values.setdefault(key, "")
     return b

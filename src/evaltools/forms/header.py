@@ -65,11 +65,12 @@ def split_inline(raw: object) -> tuple[str, str]:
     return text, ""
 
 
-def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Block, on_repeat=None) -> set[str]:
+def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Block, on_repeat=None,
+                  rows: range | None = None) -> set[str]:
     """Fill ``fields`` (``(key, matcher)`` pairs) from labels whose value is right of or inline after them."""
     sh, vocab = region.sh, region.vocab
     seen: set[str] = set()
-    for r in region.rows:
+    for r in rows if rows is not None else region.rows:
         for c, s in sh.labels[r]:
             if (r, c) in taken or (r, c) in b.used:
                 continue
@@ -79,15 +80,21 @@ def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Blo
                 continue
             if on_repeat is not None:
                 on_repeat(r, c, s, seen)
-            for key, pred in fields:
+            lab = label(head) if tail else s
+            first = vocab.classify(fields, lab)
+            if first is None:
+                continue  # the usual case, answered by one look-up
+            for key, pred in fields if first in seen else ((first, None),):
                 if key in seen:
                     continue
-                if tail and pred(label(head)):
+                if pred is not None and not pred(lab):
+                    continue
+                if tail:
                     seen.add(key)
                     b.put("projects", "", key, r, c, raw)
                     table_values[key] = tail
                     break
-                if pred(s) and not tail:
+                else:
                     seen.add(key)
                     b.used.add((r, c))
                     hit = region.value_right(r, c)
@@ -101,7 +108,7 @@ def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Blo
     return seen
 
 
-def read_header(region: Region, taken: set, title: str) -> Block:
+def read_header(region: Region, taken: set, title: str, end: int | None = None) -> Block:
     """项目名称 / 主管部门 / 实施单位 (by any of their names), the header extras and a header score."""
     b = Block(region)
     p = b.values
@@ -112,7 +119,9 @@ def read_header(region: Region, taken: set, title: str) -> Block:
         if "project_name" in seen and name_pred(s) and not split_inline(region.sh.raw(r, c))[1]:
             b.error(r, c, "同一区域出现第二个“项目名称”：可能有两张表左右并排，右侧的表未读取（其单元格列为未识别）")
 
-    seen = read_labelled(region, taken, vocab.header, p, b, on_repeat=repeat)
+    # the header stands above the first table (``end``); a form without tables is read whole
+    rows = range(region.r0, end) if end is not None else None
+    seen = read_labelled(region, taken, vocab.header, p, b, on_repeat=repeat, rows=rows)
     p_both = p.get("department_and_unit", "")
     if "department_and_unit" in p:
         both = split_department(p.pop("department_and_unit"))[0] if "implementing_unit" not in seen else ""

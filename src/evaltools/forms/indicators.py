@@ -114,6 +114,9 @@ def read_indicators(region: Region, taken: set) -> Block:
     content_keys = [k for k in ("name", "target", "actual", "weight", "score") if k in cols]
     placeholder, ellipsis, breakdown = vocab.debris["placeholder"], vocab.debris["ellipsis"], vocab.debris["breakdown"]
     core_mark = vocab.debris["core_mark"]
+    text_cols = [(f, cols[f]) for f in TEXT_FIELDS if f in cols]
+    number_cols = [(f, what, cols[f]) for f, what in NUMBER_FIELDS if f in cols]
+    absent = {f: "" for f in TEXT_FIELDS if f not in cols} | {f: None for f, _ in NUMBER_FIELDS if f not in cols}
     for r in range(header_rows[-1] + 1, end):
         if not sh.nonempty[r]:
             continue
@@ -158,24 +161,22 @@ def read_indicators(region: Region, taken: set) -> Block:
             ind["level2"] = prev2
         prev1, prev1w, prev2 = str(ind["level1"]), ind["level1_weight"], str(ind["level2"])
         prev_range = str(ind["level1_weight_range"])
-        for fld in TEXT_FIELDS:
-            col = cols.get(fld)
-            v, origin = sh.spread(r, col) if col is not None else ("", None)
-            if col is not None and not is_empty(v):
+        ind.update(absent)
+        for fld, col in text_cols:
+            v, origin = sh.spread(r, col)
+            if not is_empty(v):
                 if origin == (r, col):
                     b.put("indicators", key, fld, r, col, v)
                 else:  # one reason merged down over several rows applies to each of them
                     b.cells.append(("indicators", key, fld, cell_name(*origin), to_text(v)))
-                if fld in ("target", "actual", "adjusted_target") and origin in sh.grid.percent_cells \
-                        and isinstance(v, (int, float)):
+                if fld in ("target", "actual", "adjusted_target") and isinstance(v, (int, float)) \
+                        and 0 < abs(v) <= 10 and origin in sh.grid.percent_cells:
                     v = _percent_text(v)  # a percent-formatted 1 is shown as 100%
                     b.flag("percent-cells")
             ind[fld] = clean_text(v)
-        for fld, what in NUMBER_FIELDS:
-            col = cols.get(fld)
-            ind[fld] = b.number("indicators", key, fld, r, col, what, ("分", "%") if fld in _PERCENT_FIELDS else ("分",)) \
-                if col is not None else None
-            if fld in _PERCENT_FIELDS and ind[fld] is not None and col is not None and (r, col) in sh.grid.percent_cells:
+        for fld, what, col in number_cols:
+            ind[fld] = b.number("indicators", key, fld, r, col, what, ("分", "%") if fld in _PERCENT_FIELDS else ("分",))
+            if fld in _PERCENT_FIELDS and ind[fld] is not None and (r, col) in sh.grid.percent_cells:
                 ind[fld] = ind[fld] * 100
         name = str(ind["name"])
         mark = core_mark(name)

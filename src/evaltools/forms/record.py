@@ -62,8 +62,11 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     goals = add(read_goals(region, taken))
     ind_cols = inds.info.get("columns", {})
     total = add(read_total(region, inds.info.get("total_row"), ind_cols))
-    header = add(read_header(region, taken, str(title.values.get("title", ""))))
-    concl = add(read_conclusions(region, taken))
+    firsts = [x for x in (funds.info.get("header_row"), inds.info.get("header_row")) if x is not None]
+    header = add(read_header(region, taken, str(title.values.get("title", "")), min(firsts) if firsts else None))
+    # conclusions stand below the 总分 row (or the indicator table when there is none)
+    below = inds.info.get("total_row") if inds.info.get("total_row") is not None else inds.info.get("header_row")
+    concl = add(read_conclusions(region, taken, below))
     extra = add(read_notes(region, taken))
     p = rec.project
     for b in (title, funds, goals, total, header, concl, extra):

@@ -17,9 +17,10 @@ def segments(sh: Sheet, vocab: Vocabulary) -> list[tuple[int, int, int]]:
     marks = vocab.segment_marks
     is_name, is_block = marks["name"], marks["block"]
     titles, names, blocks = [], [], []
+    title = vocab.title
     for r, row in enumerate(sh.labels):
         for _, s in row:
-            if is_title(vocab, s):
+            if len(s) < _TITLE_MAX and title(s):
                 titles.append(r)
             elif is_name(s):
                 names.append(r)

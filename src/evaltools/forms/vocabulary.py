@@ -44,6 +44,8 @@ class Matcher:
     suffixes: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     regex: re.Pattern | None = None
+    # label → verdict: the same labels recur in every form of a batch
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def compile(cls, patterns: Iterable[str], where: str = "") -> "Matcher":
@@ -73,6 +75,15 @@ class Matcher:
         return cls(pats, frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(parts), rx)
 
     def __call__(self, s: str) -> bool:
+        hit = self.memo.get(s)
+        if hit is None:
+            hit = self._test(s)
+            if len(self.memo) > 100_000:
+                self.memo.clear()
+            self.memo[s] = hit
+        return hit
+
+    def _test(self, s: str) -> bool:
         if s in self.exact:
             return True
         if self.prefixes and s.startswith(self.prefixes):
@@ -230,10 +241,20 @@ class Vocabulary:
     # -- helpers --------------------------------------------------------------------------------
 
     def classify(self, fields: tuple[tuple[str, Matcher], ...], s: str) -> str | None:
-        for key, m in fields:
-            if m(s):
-                return key
-        return None
+        memo = self._classified.setdefault(id(fields), {})
+        try:
+            return memo[s]
+        except KeyError:
+            pass
+        key = next((k for k, m in fields if m(s)), None)
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[s] = key
+        return key
+
+    @functools.cached_property
+    def _classified(self) -> dict:
+        return {}
 
     def is_value_label(self, s: str) -> bool:
         return len(s) <= self.max_label_len and any(m(s) for _, m in self.value_labels)
@@ -242,8 +263,15 @@ class Vocabulary:
         """A label of the form (a field's or a block's): never taken as another field's value."""
         if not s or len(s) > self.max_label_len:
             return False
-        return (self.is_value_label(s) or self.block_labels(s) or self.total(s) or self.header_extra(s)
-                or self.header_score(s))
+        return self.known_label(s)
+
+    @functools.cached_property
+    def known_label(self) -> Matcher:
+        pats: list[str] = []
+        for _, m in self.value_labels:
+            pats += m.patterns
+        pats += self.block_labels.patterns + self.total.patterns + self.header_extra.patterns + self.header_score.patterns
+        return Matcher.compile(pats, "labels")
 
 
 @functools.lru_cache(maxsize=64)

@@ -17,7 +17,7 @@ from build_real_forms import Sheet  # noqa: E402
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://www.yongde.gov.cn/info/3003/116104.htm"
-FILE = "17_yunnan_yongde_yingyang.xlsx"
+FILE = "17_yunnan_yongde_2022.xlsx"
 
 NROWS, NCOLS = 24, 10
 grid = [[None] * NCOLS for _ in range(NROWS)]
