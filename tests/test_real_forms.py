@@ -25,9 +25,9 @@ PROJECT_NUMBERS = ("budget_initial", "budget_full_year", "executed", "exec_weigh
 PROJECT_TEXTS = ("project_name", "department", "department_code", "implementing_unit", "goal_expected",
                  "goal_actual")
 FUND_NUMBERS = ("budget_initial", "budget_full_year", "executed", "received", "weight", "exec_rate", "score")
-IND_NUMBERS = ("weight", "score", "level1_weight", "weight_share", "weighted_score", "score_coefficient")
+IND_NUMBERS = ("weight", "score", "level1_weight", "level2_weight", "part_weight", "weight_share", "weighted_score", "score_coefficient")
 IND_TEXTS = ("level1", "level2", "name", "nature", "target", "adjusted_target", "unit", "actual",
-             "deviation_reason", "level1_weight_range", "status", "core_mark")
+             "deviation_reason", "level1_weight_range", "status", "core_mark", "part")
 # fields of a truth file that are no column of their own: header values kept in projects.extra
 FORM_KEYS = {"sheet", "form_type", "convention", "audited", "project", "funds", "indicators", "findings", "quiet",
              "gaps", "amount_unit"}

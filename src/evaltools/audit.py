@@ -202,9 +202,21 @@ _ROW_FALLBACK = {"indicators": ("score", "weight", "name", "actual", "target"),
                  "projects": ()}
 
 
-def _resolve(index: dict, form_id: str, h: Hit) -> str:
+def _empty_cell(index: dict, f: Form, h: Hit) -> str:
+    """The cell of a value the form left empty: its column's heading letters, its indicator's row."""
+    if h.table != "indicators":
+        return ""
+    head = index.get((f.form_id, "columns", "indicators", h.field))
+    ind = next((i for i in f.all_indicators if str(i.seq) == str(h.key)), None)
+    if not head or ind is None or not ind.row.get("row"):
+        return ""
+    return "".join(ch for ch in head if ch.isalpha()) + str(int(ind.row["row"]))
+
+
+def _resolve(index: dict, f: Form, h: Hit) -> str:
+    form_id = f.form_id
     key = str(h.key)
-    cell = index.get((form_id, h.table, key, h.field))
+    cell = index.get((form_id, h.table, key, h.field)) or _empty_cell(index, f, h)
     if cell:
         return cell
     for other in _ROW_FALLBACK.get(h.table, ()):
@@ -224,6 +236,8 @@ def _cell_index(cells, hits) -> dict:
             continue
         for fld in (h.field,) + _ROW_FALLBACK.get(h.table, ()):
             wanted.add((f.form_id, h.table, str(h.key), fld))
+        if h.table == "indicators":
+            wanted.add((f.form_id, "columns", "indicators", h.field))
     if not wanted:
         return {}
     want = pd.DataFrame(list(wanted), columns=["form_id", "table", "key", "field"])
@@ -253,7 +267,7 @@ def _findings_frame(book, hits, prof: Profile):
     rows = []
     for f, r, h in hits:
         p = f.project
-        cell = h.cell or _resolve(index, f.form_id, h) or p.get("anchor", "")
+        cell = h.cell or _resolve(index, f, h) or p.get("anchor", "")
         ident = (f.form_id, r.id, h.table, _stable_key(f, h), h.field, h.cell)
         n = seen[ident]
         seen[ident] += 1

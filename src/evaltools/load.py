@@ -126,7 +126,8 @@ class Book:
 
 _CONVENTION_WORDS = {"exec-rate-weight": "执行率×执行率权重", "exec-none": "不计执行得分",
                      "exec-indicator": "执行率作为指标行计分", "no-weights": "无分值列", "no-scores": "无得分列",
-                     "reweighted": "权重占比折算", "flat": "指标不分一级二级"}
+                     "reweighted": "权重占比折算", "flat": "指标不分一级二级",
+                     "four-part": "决策/管理/产出/效益四部分"}
 
 
 def convention_label(convention: str) -> str:
@@ -412,7 +413,7 @@ def build_book(results: Iterable[FileResult]) -> Book:
         projects=pdf,
         funds=_frame(funds, schema.FUNDS, numeric=("budget_initial", "budget_full_year", "executed", "weight",
                                                    "exec_rate", "score", "received")),
-        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight", "weight_share",
+        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight", "level2_weight", "part_weight", "review_score", "weight_share",
                                                                   "weighted_score", "parent")),
         load_errors=pd.DataFrame(errors, columns=list(schema.LOAD_ERRORS)).astype(str),
         unmapped=_compact(unmapped, schema.UNMAPPED, categorical=("form_id", "source_file", "sheet")),

@@ -118,6 +118,8 @@ def builtin_profiles() -> tuple[str, ...]:
 def profile_for(convention) -> str:
     """The built-in profile that fits a form's scoring convention (``exec-20`` → ``exec20``)."""
     tokens = set(convention)
+    if "four-part" in tokens:
+        return "four_part"
     if "exec-20" in tokens:
         return "exec20"
     return "national"

@@ -185,6 +185,13 @@ def findings_html(ctx: DepartmentContext) -> str:
     return "".join(out)
 
 
+def _num(v, spec: str = "g", suffix: str = "") -> str:
+    """A number as printed in the report, ``—`` when the form has none."""
+    if v is None or v != v:
+        return "—"
+    return f"{v:{spec}}{suffix}"
+
+
 def projects_html(ctx: DepartmentContext) -> str:
     """One short section per project: amounts, printed vs recomputed scores, its findings count."""
     p = ctx.book.projects
@@ -192,17 +199,24 @@ def projects_html(ctx: DepartmentContext) -> str:
     f = ctx.result.findings
     out = ["<h2>各项目情况</h2>"]
     for r in p.itertuples():
+        title = r.project_name or f"{r.department}（{r.form_type}）"
+        if r.form_id not in s.index:  # a target table or a department-wide form: shown, not audited
+            out.append(
+                f'<div class="et-project"><h3>{esc(title)}</h3>'
+                f"<p>该表为“{esc(r.form_type)}”，不是项目支出绩效自评表：已读取并列出，不参加项目审核。"
+                f"年初预算数 {esc(_num(r.budget_initial))} 万元，全年预算数 {esc(_num(r.budget_full_year))} 万元，"
+                f"全年执行数 {esc(_num(r.executed))} 万元。</p>"
+                f"<p>年度目标：{esc(r.goal_expected)}</p></div>")
+            continue
         sc = s.loc[r.form_id]
         n = f[f["form_id"] == r.form_id]["severity"].value_counts().to_dict()
-        rate_p = "—" if sc["exec_rate_printed"] != sc["exec_rate_printed"] else f"{sc['exec_rate_printed']:g}%"
-        rate_c = "—" if sc["exec_rate_recomputed"] is None or sc["exec_rate_recomputed"] != sc["exec_rate_recomputed"] \
-            else f"{sc['exec_rate_recomputed']:.2f}%"
-        tot_c = "—" if sc["total_recomputed"] is None or sc["total_recomputed"] != sc["total_recomputed"] \
-            else f"{sc['total_recomputed']:.2f}"
+        rate_p = _num(sc["exec_rate_printed"], "g", "%")
+        rate_c = _num(sc["exec_rate_recomputed"], ".2f", "%")
+        tot_c = _num(sc["total_recomputed"], ".2f")
         out.append(
-            f'<div class="et-project"><h3>{esc(r.project_name)}</h3>'
-            f"<p>实施单位：{esc(r.implementing_unit)}；全年预算数 {esc(r.budget_full_year)} 万元，全年执行数 "
-            f"{esc(r.executed)} 万元；执行率 印 {esc(rate_p)} / 算 {esc(rate_c)}；总分 印 {esc(r.total_score)} / 算 "
+            f'<div class="et-project"><h3>{esc(title)}</h3>'
+            f"<p>实施单位：{esc(r.implementing_unit)}；全年预算数 {esc(_num(r.budget_full_year))} 万元，全年执行数 "
+            f"{esc(_num(r.executed))} 万元；执行率 印 {esc(rate_p)} / 算 {esc(rate_c)}；总分 印 {esc(_num(r.total_score))} / 算 "
             f"{esc(tot_c)}（{esc(sc['grade_recomputed'])}）。发现：错误 {n.get('error', 0)}，警告 {n.get('warning', 0)}，"
             f"提示 {n.get('info', 0)}。</p>"
             f"<p>年度目标：{esc(r.goal_expected)}<br>实际完成：{esc(r.goal_actual)}</p></div>")

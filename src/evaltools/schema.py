@@ -128,6 +128,10 @@ INDICATORS = (
     "method",  # 得分计算方法 / 指标解释 text
     "weight_share",  # 权重占比 (%), on re-weighted forms
     "weighted_score",  # 折算得分, on re-weighted forms
+    "part",  # the block above 一级 on a checklist sheet (项目决策 / 项目管理 / 项目绩效)
+    "part_weight",  # its points (项目决策 2分)
+    "review_score",  # 复核分, where the form has the column
+    "level2_weight",  # an inline weight on the 二级指标 ("数量指标(10分)")
     "level1_weight_range",  # a weight range on the 一级指标 ("0-20" from "成本指标(0-20)分")
     "parent",  # seq of the indicator a 其中… breakdown row belongs to (NaN for an indicator)
     "core",  # marked ★ as a core indicator
@@ -147,6 +151,8 @@ CELLS = ("form_id", "table", "key", "field", "source_file", "sheet", "cell", "ra
 """Provenance: one row per loaded value.
 
 ``table`` is ``projects``, ``funds`` or ``indicators``; ``key`` is empty for projects, the fund
-``source`` for funds and the indicator ``seq`` (as text) for indicators; ``raw`` is the cell's
+``source`` for funds and the indicator ``seq`` (as text) for indicators; a ``columns`` row
+(``key`` ``indicators``) names the heading cell of an indicator column, so a finding about an
+empty cell (a missing 偏差原因) can point at it; ``raw`` is the cell's
 value as stored in the workbook, as text.
 """

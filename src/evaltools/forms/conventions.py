@@ -10,7 +10,8 @@ convention lists what the audit needs to know before it judges a score:
 - ``exec-indicator``: execution scored as a 预算执行率 row of the indicator table;
 - ``exec-none``: the form scores no execution;
 - ``no-weights`` / ``no-scores``: no 分值 / 得分 column in the indicator table;
-- ``reweighted``: indicator scores re-weighted (权重占比, 折算得分); ``flat``: no 一级 / 二级.
+- ``reweighted``: indicator scores re-weighted (权重占比, 折算得分); ``flat``: no 一级 / 二级;
+- ``four-part``: the 决策 / 管理 / 产出 / 效益 framework (its own split of the points).
 """
 
 from __future__ import annotations
@@ -65,4 +66,7 @@ def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: 
             tokens.append("reweighted")
     if flat:
         tokens.append("flat")
+    level1 = {str(i.get("level1", "")) for i in indicators} | {str(i.get("part", "")) for i in indicators}
+    if any("决策" in s for s in level1) and any("管理" in s or "过程" in s for s in level1):
+        tokens.append("four-part")  # 决策 / 管理(过程) / 产出 / 效益: a split of its own, not 10/50/30/10
     return tokens

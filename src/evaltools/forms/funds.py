@@ -49,7 +49,7 @@ def read_funds(region: Region) -> Block:
         p[key] = None
     hdr = _header_row(region)
     if hdr is None:
-        if _read_pairs(region, b) or _read_list(region, b):
+        if _read_pairs(region, b) or _read_by_source(region, b) or _read_list(region, b):
             return b
         b.error(None, None, "未找到“项目资金”表（年初预算数、全年预算数、全年执行数表头）")
         return b
@@ -95,11 +95,14 @@ def read_funds(region: Region) -> Block:
                 break
             continue
         if not lab_cells:
-            if not b.rows and block_label is not None and any(numberish(sh.raw(rr, cc)) for cc in cols.values()):
-                # one line with no label of its own: the block's label names it (部门预算执行情况)
-                lab_cells, source, s_lab = [(block_label[1], "")], "total", ""
-                c_lab = block_label[1]
-                label_at = block_label
+            merged = [sh.merge_origin[(rr, c)] for c in range(first_amount_col) if (rr, c) in sh.merge_origin]
+            named = [o for o in merged if classify_fund(vocab, label(sh.raw(*o)))]
+            if not b.rows and (named or block_label is not None) and any(numberish(sh.raw(rr, cc)) for cc in cols.values()):
+                # one line with no label of its own: a fund-line label merged down beside it (年度资金总额),
+                # else the block's label names it (部门预算执行情况)
+                label_at = named[-1] if named else block_label
+                source = classify_fund(vocab, label(sh.raw(*label_at))) if named else "total"
+                lab_cells, s_lab, c_lab = [(label_at[1], "")], "", label_at[1]
             else:
                 break
         else:
@@ -155,6 +158,8 @@ def read_funds(region: Region) -> Block:
     p["budget_initial"] = total["budget_initial"]
     p["budget_full_year"] = total["budget_full_year"]
     p["executed"] = total["executed"]
+    if total["weight"] is None and "weight" not in cols and block_points is not None:
+        total["weight"] = block_points  # 预算执行情况(万元)(20分) with no 分值 column: the block states the points
     p["exec_weight"] = total["weight"]
     p["exec_rate"] = total["exec_rate"]
     p["exec_score"] = total["score"]
@@ -268,6 +273,59 @@ def _read_pairs(region: Region, b: Block) -> bool:
         p[pf] = total.get(fld)
     b.info["total"] = total
     b.info["columns"] = {fld: c for fld, _, c in pairs}
+    return True
+
+
+def _read_by_source(region: Region, b: Block) -> bool:
+    """Sources as columns, one row of amounts (Hubei's checklist)::
+
+        项目资金来源 | 中央 | 省、地 | 本级 | 其他 | 合计 | 执行数 | 执行率
+                     |      |       | 309  |      | 309  | 309    | 100%
+
+    Each source column is a fund line with its budget; the total line also takes 执行数 and 执行率.
+    """
+    sh, vocab = region.sh, region.vocab
+    for r in region.rows:
+        srcs = [(c, s, classify_fund(vocab, s)) for c, s in sh.labels[r]]
+        srcs = [(c, s, k) for c, s, k in srcs if k is not None]
+        heads = {vocab.classify(vocab.fund_columns, s): c for c, s in sh.labels[r]}
+        if len(srcs) >= 2 and "executed" in heads and not any(isinstance(v, (int, float)) for _, v in sh.nonempty[r]):
+            break
+    else:
+        return False
+    vr = next((rr for rr in range(r + 1, min(r + 3, region.r1)) if sh.nonempty[rr]), None)
+    if vr is None or not any(numberish(v) for _, v in sh.nonempty[vr]):
+        return False
+    b.flag("fund-by-source")
+    b.info["header_row"] = r
+    for c, s in sh.labels[r]:
+        if vocab.fund_block(s) or vocab.classify(vocab.fund_columns, s) in ("executed", "exec_rate"):
+            b.used.add((r, c))
+    total = None
+    for c, s, source in srcs:
+        key = source if not any(f["source"] == source for f in b.rows) else f"{source}#{c + 1}"
+        line: dict[str, object] = {"source": source, "label": clean_text(sh.raw(r, c)), "row": vr + 1, "key": key}
+        line.update({f: None for f in NUMBER_FIELDS})
+        b.put("funds", key, "label", r, c, sh.raw(r, c))
+        line["budget_full_year"] = b.number("funds", key, "budget_full_year", vr, c, _WHAT["budget_full_year"], ("万元",))
+        if source == "total" and total is None:
+            total = line
+            if "executed" in heads:
+                line["executed"] = b.number("funds", key, "executed", vr, heads["executed"], _WHAT["executed"], ("万元",))
+            if "exec_rate" in heads:
+                line["exec_rate"] = b.number("funds", key, "exec_rate", vr, heads["exec_rate"], _WHAT["exec_rate"])
+                _fraction_rate(b, line, vr, {"exec_rate": heads["exec_rate"]})
+        b.rows.append(line)
+    if total is None:
+        b.error(r, srcs[0][0], "项目资金表缺少“合计”（资金总额）列")
+        return True
+    for table, key, fld, cell, raw in list(b.cells):
+        if table == "funds" and key == "total" and fld in TOTAL_TO_PROJECT:
+            b.cells.append(("projects", "", TOTAL_TO_PROJECT[fld], cell, raw))
+    for fld, pf in TOTAL_TO_PROJECT.items():
+        b.values[pf] = total.get(fld)
+    b.info["total"] = total
+    b.info["columns"] = {"budget_full_year": srcs[0][0], **{k: v for k, v in heads.items() if k}}
     return True
 
 

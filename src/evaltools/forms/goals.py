@@ -31,8 +31,8 @@ def read_goals(region: Region, taken: set) -> Block:
             key = vocab.classify(goal_fields, s)
             if key is not None and key not in heads:
                 heads[key] = (rr, cc)
-        if heads:
-            break
+        if heads and not any(vocab.classify(goal_fields, s) for _, s in sh.labels[min(rr + 1, region.r1 - 1)]):
+            break  # the next row holds no heading of its own (年初设定目标 | … over 完成情况 | …)
     if not heads:
         # the texts stand right of the block label: the goal, then (if there is one) the result
         v = region.value_right(r, c)

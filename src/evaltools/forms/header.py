@@ -122,6 +122,14 @@ def read_header(region: Region, taken: set, title: str, end: int | None = None) 
     # the header stands above the first table (``end``); a form without tables is read whole
     rows = range(region.r0, end) if end is not None else None
     seen = read_labelled(region, taken, vocab.header, p, b, on_repeat=repeat, rows=rows)
+    alt = p.pop("department_alt", None)
+    seen.discard("department_alt")
+    if alt is not None:
+        if "department" not in seen:
+            p["department"] = alt
+            seen.add("department")
+        elif alt:
+            b.info["extra"] = [f"部门：{alt}"]  # a unit line above a project form
     p_both = p.get("department_and_unit", "")
     if "department_and_unit" in p:
         both = split_department(p.pop("department_and_unit"))[0] if "implementing_unit" not in seen else ""
@@ -177,7 +185,7 @@ def _extras(region: Region, taken: set, b: Block) -> None:
                 v = sh.raw(*hit)
                 b.put("projects", "", "extra", *hit, v)
                 extra.append(f"{clean_text(sh.raw(r, c))}：{clean_text(v)}")
-    b.values["extra"] = "\n".join(extra)
+    b.values["extra"] = "\n".join(b.info.get("extra", []) + extra)
 
 
 def _cell(r: int, c: int) -> str:

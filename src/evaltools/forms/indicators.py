@@ -15,7 +15,7 @@ from .block import Block, Region
 
 TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "unit", "actual", "deviation_reason", "method", "status")
 NUMBER_FIELDS = (("weight", "分值"), ("score", "得分"), ("weight_share", "权重占比"), ("weighted_score", "折算得分"),
-                 ("score_coefficient", "得分系数"))
+                 ("score_coefficient", "得分系数"), ("review_score", "复核分"))
 _BLOCK_POINTS_RE = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
 _PERCENT_FIELDS = ("weight_share", "score_coefficient")
 _YES = ("是", "√", "✓", "★", "核心")
@@ -53,18 +53,22 @@ def _columns(region: Region, r: int) -> dict[str, int]:
     return cols
 
 
-def _header(region: Region) -> tuple[int, dict[str, int], bool] | None:
-    """The heading row (and whether the list is flat: no 一级 / 二级 columns)."""
-    for r in region.rows:
+def _header(region: Region, start: int | None = None, stop: int | None = None
+            ) -> tuple[int, dict[str, int], bool] | None:
+    """The first heading row from ``start`` (and whether the list is flat: no 一级 / 二级 columns)."""
+    for r in range(region.r0 if start is None else start, region.r1 if stop is None else stop):
         cols = _columns(region, r)
         if "level1" in cols and ("name" in cols or "level2" in cols):
             return r, cols, False
         if "name" in cols and "target" in cols and ("weight" in cols or "actual" in cols):
             return r, cols, True
+        if "name" in cols and "weight" in cols and "score" in cols:  # a checklist: 评价内容 | 分值 | 自评分
+            return r, cols, True
     return None
 
 
 def read_indicators(region: Region, taken: set) -> Block:
+    """Every indicator table of the form, top to bottom (a checklist sheet has two: 决策/管理, then 绩效)."""
     b = Block(region)
     sh, vocab = region.sh, region.vocab
     hdr = _header(region)
@@ -74,27 +78,73 @@ def read_indicators(region: Region, taken: set) -> Block:
     if hdr is None:
         b.error(None, None, "未找到绩效指标表（一级指标、二级指标、三级指标表头）")
         return b
-    r_hdr, cols, flat = hdr
-    b.info["header_row"] = r_hdr
+    stop = total_hit[0] if total_hit else _end_of_indicators(region, hdr[0])
+    tables = [hdr]
+    while True:  # a second heading row below the first table starts a table of its own
+        nxt = _header(region, tables[-1][0] + 2, stop)
+        if nxt is None:
+            break
+        tables.append(nxt)
+    state = {"seq": 0, "carry": {}}
+    for k, (r_hdr, cols, flat) in enumerate(tables):
+        end = tables[k + 1][0] - (1 if _upper_headings(region, tables[k + 1][0], tables[k + 1][1]) else 0) \
+            if k + 1 < len(tables) else stop
+        for key, c in state["carry"].items():  # the 项目权重 column of the first table runs on below
+            cols.setdefault(key, c)
+        _read_table(b, region, r_hdr, cols, flat, end, state, first=(k == 0))
+        if "part" in cols:
+            state["carry"]["part"] = cols["part"]
+    b.info["flat"] = all(t[2] for t in tables)
+    if b.info["flat"]:
+        b.flag("flat")
+    r_hdr, cols = tables[0][0], tables[0][1]
+    lvl1_col = cols.get("level1", cols.get("name", 0))
+    if not b.rows:
+        b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
+    for r, c in sorted(b.used):  # 年度绩效目标(80分): the points of the whole table
+        s = label(sh.raw(r, c))
+        m = _BLOCK_POINTS_RE.search(s)
+        if m and vocab.indicator_block(s):
+            b.info["block_points"] = float(m.group(1))
+            break
+    return b
+
+
+def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, end: int, state: dict,
+                first: bool) -> None:
+    sh, vocab = region.sh, region.vocab
     header_rows = [r_hdr]
+    upper = _upper_headings(region, r_hdr, cols)
+    if upper:  # 实际完成值 | 分值 | 得分 over a row that splits 年度指标值 into 指标性质 | 指标值 | 度量单位
+        cols.update(upper)
+        header_rows.insert(0, r_hdr - 1)
+    if first:
+        b.info["header_row"] = header_rows[0]
     if r_hdr + 1 < region.r1 and _is_subheader(region, r_hdr, cols):
         _split_headings(region, r_hdr, cols)
         header_rows.append(r_hdr + 1)
     # 三级指标 merged over two columns with a text of its own in the second: the 指标解释
     if "name" in cols and "method" not in cols:
-        end = sh.merge_end.get((r_hdr, cols["name"]))
-        if end and end[1] > cols["name"] and (end[1] - cols["name"]) == 1 and cols["name"] + 1 not in cols.values():
+        span = sh.merge_end.get((r_hdr, cols["name"]))
+        if span and span[1] > cols["name"] and (span[1] - cols["name"]) == 1 and cols["name"] + 1 not in cols.values():
             cols["method"] = cols["name"] + 1
     for hr in header_rows:
         for c, s in sh.labels[hr]:
+            if (hr, c) in b.used:
+                continue
             if vocab.classify(vocab.indicator_columns, s) is not None or vocab.indicator_block(s) or vocab.block_labels(s):
                 b.used.add((hr, c))
             else:
                 b.error(hr, c, f"绩效指标表中有未识别的列“{clean_text(sh.raw(hr, c))}”，该列未读取")
-    b.info["columns"] = cols
-    b.info["flat"] = flat
-    if flat:
-        b.flag("flat")
+    if first:
+        b.info["columns"] = dict(cols)
+    else:
+        for fld, c in cols.items():
+            b.info["columns"].setdefault(fld, c)
+    for fld, c in cols.items():  # where each column is: a finding on an empty cell can still point at it
+        hr = next((h for h in header_rows if not is_empty(sh.raw(h, c))), None)
+        if hr is not None:
+            b.cells.append(("columns", "indicators", fld, cell_name(hr, c), to_text(sh.raw(hr, c))))
     if "adjusted_target" not in cols:
         b.flag("no-adjusted")
     if "nature" in cols:
@@ -104,13 +154,12 @@ def read_indicators(region: Region, taken: set) -> Block:
             b.info.setdefault("missing", []).append(need)
             if need in ("name", "target"):
                 b.error(r_hdr, min(cols.values()) if cols else 0, f"绩效指标表缺少“{what}”列")
-    end = total_hit[0] if total_hit else _end_of_indicators(region, r_hdr)
     lvl1_col = cols.get("level1", cols.get("name", 0))
     prev1 = prev2 = ""
-    prev1w = None
+    prev1w = prev2w = None
     prev_range = ""
     parent_seq = None
-    seq = 0
+    seq = state["seq"]
     content_keys = [k for k in ("name", "target", "actual", "weight", "score") if k in cols]
     placeholder, ellipsis, breakdown = vocab.debris["placeholder"], vocab.debris["ellipsis"], vocab.debris["breakdown"]
     core_mark = vocab.debris["core_mark"]
@@ -143,6 +192,9 @@ def read_indicators(region: Region, taken: set) -> Block:
                 b.used.add((r, c))
         for lvl in ("level1", "level2"):
             ind[lvl] = _level(b, r, cols.get(lvl), key, lvl)
+        part = _level(b, r, cols.get("part"), key, "part")
+        ind["part"], ind["part_weight"] = split_inline_weight(part) if part else ("", None)
+        ind["level2"], ind["level2_weight"] = split_inline_weight(str(ind["level2"])) if ind["level2"] else ("", None)
         name1, rng = split_weight_range(str(ind["level1"]))
         if rng:
             ind["level1"], ind["level1_weight"] = name1, None
@@ -158,8 +210,8 @@ def read_indicators(region: Region, taken: set) -> Block:
         elif ind["level1"] != prev1:
             prev2 = ""
         if not ind["level2"]:
-            ind["level2"] = prev2
-        prev1, prev1w, prev2 = str(ind["level1"]), ind["level1_weight"], str(ind["level2"])
+            ind["level2"], ind["level2_weight"] = prev2, prev2w
+        prev1, prev1w, prev2, prev2w = str(ind["level1"]), ind["level1_weight"], str(ind["level2"]), ind["level2_weight"]
         prev_range = str(ind["level1_weight_range"])
         ind.update(absent)
         for fld, col in text_cols:
@@ -199,15 +251,33 @@ def read_indicators(region: Region, taken: set) -> Block:
             ind["parent"] = None
             parent_seq = seq
         b.rows.append(ind)
-    if not b.rows:
-        b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
-    for r, c in sorted(b.used):  # 年度绩效目标(80分): the points of the whole table
-        s = label(sh.raw(r, c))
-        m = _BLOCK_POINTS_RE.search(s)
-        if m and vocab.indicator_block(s):
-            b.info["block_points"] = float(m.group(1))
-            break
-    return b
+    state["seq"] = seq
+
+
+def _upper_headings(region: Region, r: int, cols: dict) -> dict[str, int]:
+    """Headings of the row above the heading row, for fields that row lacks.
+
+    Only a row of short labels that are all indicator headings (or the table's block label) counts:
+    a goal text above the table is never taken for a heading.
+    """
+    if r - 1 < region.r0:
+        return {}
+    sh, vocab = region.sh, region.vocab
+    cells = sh.nonempty[r - 1]
+    if not cells or not all(isinstance(v, str) for _, v in cells):
+        return {}
+    found: dict[str, int] = {}
+    for c, s in sh.labels[r - 1]:
+        if len(s) > vocab.max_label_len:
+            return {}
+        if vocab.indicator_block(s) or vocab.block_labels(s):
+            continue
+        key = vocab.classify(vocab.indicator_columns, s)
+        if key is None:
+            return {}
+        if key not in cols and key not in found:
+            found[key] = c
+    return found
 
 
 def _is_subheader(region: Region, r: int, cols: dict) -> bool:

@@ -71,6 +71,8 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     p = rec.project
     for b in (title, funds, goals, total, header, concl, extra):
         p.update(b.values)
+    if not p.get("grade") and total.info.get("grade"):
+        p["grade"] = total.info["grade"]
     rec.funds = funds.rows
     rec.indicators = inds.rows
     for b in blocks:

@@ -27,4 +27,12 @@ def read_total(region: Region, total_row: int | None, ind_cols: dict) -> Block:
         p["total_weight"] = b.number("projects", "", "total_weight", r, cw, "总分分值")
     if cs is not None:
         p["total_score"] = b.number("projects", "", "total_score", r, cs, "总分得分")
+        # 总分 | 100 | 96 | 优: a grade printed after the score
+        after = [(c, v) for c, v in sh.nonempty[r] if c > cs]
+        if after and isinstance(after[0][1], str) and after[0][1].strip() in _GRADES:
+            b.put("projects", "", "grade", r, after[0][0], after[0][1])
+            b.info["grade"] = after[0][1].strip()
     return b
+
+
+_GRADES = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合格")

@@ -48,12 +48,17 @@ def weight_inline(form, profile):
     """
     sums: dict[str, float] = defaultdict(float)
     stated: dict[str, tuple[float, int]] = {}
+    unweighed: set[str] = set()
     for i in form.all_indicators:  # a 其中 row that carries points counts where the form counts it
         sums[i["level1"]] += i.weight or 0.0
+        if i.weight is None:
+            unweighed.add(i["level1"])
         lw = num(i["level1_weight"])
         if lw is not None and i["level1"] not in stated:
             stated[i["level1"]] = (lw, i.seq)
     for l1, (lw, seq) in stated.items():
+        if l1 in unweighed and sums[l1] < lw:
+            continue  # a row without 分值 (a cut or unfilled one) may hold the rest: not judged as 0
         if abs(sums[l1] - lw) > profile["tolerances.points"]:
             yield Hit(f"{l1}标明 {lw:g} 分，其下指标分值合计 {sums[l1]:g} 分", table="indicators", key=str(seq),
                       field="level1", expected=f"{lw:g}", actual=f"{sums[l1]:g}")
@@ -137,17 +142,56 @@ def score_range(form, profile):
 def score_total(form, profile):
     """总分不等于预算执行得分加各指标得分之和。
 
-    Why: 总分 is a sum; if it does not add up, either a score or the total was typed by hand.
-    Fails: 执行得分 7.5 + 指标得分 90 = 97.5, 总分 99.
+    Why: 总分 is a sum; if it does not add up, either a score or the total was typed by hand. A form
+    with no 总分 row but a 自评得分 in its header is held to what its rows can add up to.
+    Fails: 执行得分 7.5 + 指标得分 90 = 97.5, 总分 99; 自评得分 98 when the scores add to 84 and the one
+    unscored row weighs 10.
     Passes: 执行得分 9.36 + 指标得分 90 = 99.36, 总分 99.36.
     """
     printed, arith = num(form.project.get("total_score")), form.arith_total
-    if printed is None or arith is None:
+    if printed is None:
+        yield from _header_score_reachable(form, profile)
+        return
+    if arith is None:
         return
     if abs(printed - arith) > printed_tolerance(printed, profile["tolerances.points"]):
         es = num(form.project.get("exec_score")) or 0.0
         yield Hit(f"总分印为 {printed:g}，执行得分 {es:g} + 指标得分合计 {form.indicator_sum or 0:g} = {arith:.2f}",
                   field="total_score", expected=f"{arith:.2f}", actual=f"{printed:g}")
+
+
+def _header_score_reachable(form, profile):
+    """Without a 总分 row, a 自评得分 printed in the header must be reachable from the rows' scores.
+
+    A row without a score may still add at most its 分值, or the inline weight of a 二级 group it
+    is alone in; a placeholder row (指标2：) that is otherwise empty adds nothing. A row that could add
+    an unknown amount leaves the check silent.
+    """
+    header = num(form.project.get("header_score"))
+    if header is None:
+        return
+    rows = form.all_indicators
+    groups: dict[tuple, int] = defaultdict(int)
+    for i in rows:
+        groups[(i["level1"], i["level2"])] += 1
+    most = num(form.project.get("exec_score")) or 0.0
+    for i in rows:
+        if i.score is not None:
+            most += i.score
+        elif _PLACEHOLDER.match(str(i["name"] or "")) and not (i["target"] or i["actual"]):
+            continue
+        elif i.weight is not None:
+            most += i.weight
+        elif num(i["level2_weight"]) is not None and groups[(i["level1"], i["level2"])] == 1:
+            most += num(i["level2_weight"])
+        else:
+            return
+    if header > most + printed_tolerance(header, profile["tolerances.points"]):
+        yield Hit(f"表头自评得分 {header:g} 超过各项得分可能的最高合计 {most:g}（已填得分之和，加上未填得分行的分值）",
+                  field="header_score", expected=f"≤ {most:g}", actual=f"{header:g}")
+
+
+_PLACEHOLDER = __import__("re").compile(r"^指标\d+[:：]?$")
 
 
 @rule("SCORE-GRADE", severity="error", category="得分", needs=('scores',))

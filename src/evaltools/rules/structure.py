@@ -7,7 +7,7 @@ import re
 from . import Hit, rule
 
 OUTPUT_KINDS = ("数量", "质量", "时效", "成本")
-_PLACEHOLDER_NAME = re.compile(r"^指标\d+$")
+_PLACEHOLDER_NAME = re.compile(r"^指标\d+[:：]?$")
 _TEXT_FIELDS = ("project_name", "implementing_unit", "goal_expected", "goal_actual", "experience", "problems",
                 "suggestion_decision", "suggestion_budget", "suggestion_funds", "suggestion_management",
                 "suggestion_other", "remarks")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..scoring import num
 from . import Hit, rule
 
 RATE_WORDS = ("率", "覆盖", "范围", "度", "比例", "占比")
@@ -175,8 +176,8 @@ def year_mismatch(form, profile):
     Fails: 2021 年度表，租赁线路时间 2020年1月1日—12月底.
     Passes: 2021 年度表，租赁线路时间 2021年1月1日—12月底.
     """
-    year = form.project.get("year")
-    if year is None or (isinstance(year, float) and math.isnan(year)):
+    year = num(form.project.get("year"))  # None, NaN and pandas' NA alike: a form without a year
+    if year is None:
         return
     year = int(year)
     for i in form.indicators:
