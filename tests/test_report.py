@@ -185,3 +185,25 @@ def test_audit_notebook_executes(tmp_path):
     assert "审核 8 份自评表" in text
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) == 4
+
+
+def test_reports_on_the_real_forms_of_other_provinces(tmp_path):
+    """Real papermill runs on forms of other types and conventions: a department-wide form (not
+    audited, shown as what it is), a target table, a form without 分值/得分 columns."""
+    real = ROOT / "data" / "real"
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("22_anhui_jinzhai_2023.xlsx", "25_hunan_yueyang_2022.xlsx", "13_hunan_hengshan_2020.xlsx"):
+        shutil.copy(real / name, data / name)
+    out = tmp_path / "out"
+    result = render_reports(data, out, jobs=1, progress=False)
+    depts = {d["department"]: d for d in result["departments"]}
+    assert set(depts) == {"金寨县茶谷和美丽乡村建设服务中心", "岳阳县农业农村局", "衡山县商务和粮食局"}
+    assert all(not d["error"] for d in depts.values()), [d["error"] for d in depts.values()]
+    dept_wide = (out / depts["金寨县茶谷和美丽乡村建设服务中心"]["html"]).read_text(encoding="utf-8")
+    assert "部门整体支出绩效自评表" in dept_wide and "不参加项目审核" in dept_wide
+    target = (out / depts["岳阳县农业农村局"]["html"]).read_text(encoding="utf-8")
+    assert "绩效目标表" in target and "岳阳县2022年高标准农田建设项目" in target
+    unscored = (out / depts["衡山县商务和粮食局"]["html"]).read_text(encoding="utf-8")
+    assert "县级储备粮" in unscored and "VAL-COPIED" in unscored  # audited: its findings are listed
+    assert "WEIGHT-PROFILE" not in unscored and "STR-UNFILLED" not in unscored  # no 分值/得分 to judge
