@@ -24,8 +24,10 @@ lab: install
 test: install
 	$(PY) -m pytest -q
 
+# BASELINE: the commit before the label vocabulary; load speed is shown beside it
+BASELINE ?= f78c915
 bench: install
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py --baseline $(BASELINE)
 
 # Rebuild the committed sample data (the seed forms, the real forms of other provinces, the synthetic county).
 data: install

@@ -318,6 +318,41 @@ def bench_load(corpus: Path, repeat: int) -> list[dict]:
     return rows
 
 
+def bench_baseline(rev: str, corpus: Path, repeat: int) -> str:
+    """evaltools.load at an earlier commit against this tree, alternating runs over the same files.
+
+    The earlier tree comes from ``git archive`` into a temporary folder (nothing is checked out
+    here) and runs with its own ``src`` first on ``PYTHONPATH``, in the same virtualenv.
+    """
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="evaltools-baseline-"))
+    try:
+        arch = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True)
+        if arch.returncode != 0:
+            return f"Baseline {rev}: not available ({arch.stderr.decode(errors='replace').strip()[:120]})."
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=arch.stdout, check=True)
+        env = dict(os.environ, PYTHONPATH=str(tmp / "src"))
+        now, before = [], []
+        for _ in range(repeat):
+            now.append(_run_child("evaltools", corpus, 0))
+            cmd = [sys.executable, str(tmp / "benchmarks" / "run.py"), "--child", "evaltools", "--corpus", str(corpus.resolve()),
+                   "--limit", "0"]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=tmp, env=env)
+            before.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    n = now[0]["items"]
+    a = statistics.median(r["seconds"] for r in now) / n * 1000
+    b = statistics.median(r["seconds"] for r in before) / max(before[0]["items"], 1) * 1000
+    verdict = "no slower" if a <= b * 1.05 else f"{a / b:.2f}× slower"
+    return (f"Against the loader before the vocabulary (commit `{rev}`, same corpus, runs alternated, median of "
+            f"{repeat}): **{a:.2f} ms per form now, {b:.2f} before** ({verdict}; the earlier loader read "
+            f"{before[0]['items']} forms, this one {n}). Raw seconds: now {[round(r['seconds'], 3) for r in now]}, "
+            f"before {[round(r['seconds'], 3) for r in before]}.")
+
+
 def render_load(rows: list[dict]) -> str:
     by = {r["reader"]: r for r in rows}
     ev = by["evaltools"]
@@ -403,6 +438,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
     ap.add_argument("--no-reports", action="store_true", help="skip the report benchmark")
     ap.add_argument("--engine", default="papermill", help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", default="",
+                    help="a git revision whose evaltools.load is timed against this tree's (side by side)")
     ap.add_argument("--audit-forms", type=int, nargs="*", default=[1000, 10000],
                     help="corpus sizes for the audit benchmark")
     args = ap.parse_args(argv)
@@ -439,6 +476,8 @@ def main(argv=None) -> int:
         f"(incl. provenance; one call in a fresh process, so it carries pandas/pyarrow first-use costs) {b['assemble_ms']:.2f}. Calamine alone is "
         f"{b['read_ms'] / (load_rows[1]['ms_per_form'] or 1):.1f}× the parse floor here."
     )
+    if args.baseline:
+        text += "\n\n" + bench_baseline(args.baseline, corpus, args.repeat)
     print()
     print(text)
     audit_rows = []

@@ -80,6 +80,7 @@ PROJECTS = (
     "completion_rate",  # 总体完成率(%) of the goals block
     "exec_rate_target",  # a planned 年度预算执行率 (target tables)
     "indicators_weight",  # points on the indicator block's label: 年度绩效目标(80分)
+    "improvement",  # 改进措施及结果应用方案 (Hubei), where the form has it
     "goal_adjusted",  # 全年(调整)绩效目标
     "footnote",  # instructions printed with the form (注：…)
     "fund_management",  # 资金管理情况 items with their 情况说明 ("item：text" lines)

@@ -15,10 +15,10 @@ def read_conclusions(region: Region, taken: set, start: int | None = None) -> Bl
     rows = range(start, region.r1) if start is not None else region.rows
     for r in rows:
         for c, s in sh.labels[r]:
-            if (r, c) in taken:
+            if (r, c) in taken or not vocab.conclusion_blocks(s):
                 continue
             head, tail = split_inline(sh.raw(r, c))
-            if not tail and len(label(head)) <= vocab.max_label_len and vocab.conclusion_blocks(s):
+            if not tail and len(label(head)) <= vocab.max_label_len:
                 b.used.add((r, c))
     b.info["seen"] = read_labelled(region, taken, vocab.conclusions, b.values, b, rows=rows)
     for key, _ in vocab.conclusions:

@@ -75,12 +75,15 @@ def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Blo
             if (r, c) in taken or (r, c) in b.used:
                 continue
             raw = sh.raw(r, c)
-            head, tail = split_inline(raw)
-            if len(label(head)) > vocab.max_label_len:
+            if isinstance(raw, str) and ("：" in raw or ":" in raw):
+                head, tail = split_inline(raw)
+                lab = label(head) if tail else s
+            else:  # no colon: the label is the cell (the usual case, no splitting)
+                head, tail, lab = raw, "", s
+            if len(lab) > vocab.max_label_len:
                 continue
             if on_repeat is not None:
                 on_repeat(r, c, s, seen)
-            lab = label(head) if tail else s
             first = vocab.classify(fields, lab)
             if first is None:
                 continue  # the usual case, answered by one look-up
@@ -108,7 +111,8 @@ def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Blo
     return seen
 
 
-def read_header(region: Region, taken: set, title: str, end: int | None = None) -> Block:
+def read_header(region: Region, taken: set, title: str, end: int | None = None,
+                extras_end: int | None = None) -> Block:
     """项目名称 / 主管部门 / 实施单位 (by any of their names), the header extras and a header score."""
     b = Block(region)
     p = b.values
@@ -140,7 +144,7 @@ def read_header(region: Region, taken: set, title: str, end: int | None = None) 
         seen.discard("department_and_unit")
     for key in HEADER_FIELDS:
         p.setdefault(key, "")
-    _extras(region, taken, b)
+    _extras(region, taken, b, extras_end)
     b.info["seen"] = seen
     if "project_name" in seen and not p.get("project_name"):
         b.error(None, None, "“项目名称”栏为空")
@@ -151,11 +155,13 @@ def read_header(region: Region, taken: set, title: str, end: int | None = None) 
     return b
 
 
-def _extras(region: Region, taken: set, b: Block) -> None:
-    """Header labels the vocabulary knows but the contract has no field for, and a header score."""
+def _extras(region: Region, taken: set, b: Block, end: int | None = None) -> None:
+    """Header labels the vocabulary knows but the contract has no field for, and a header score.
+
+    Read above the indicator table (``end``): the table's rows hold no header."""
     sh, vocab = region.sh, region.vocab
     extra: list[str] = []
-    for r in region.rows:
+    for r in range(region.r0, end if end is not None else region.r1):
         for c, s in sh.labels[r]:
             if (r, c) in taken or (r, c) in b.used or len(s) > vocab.max_label_len:
                 continue

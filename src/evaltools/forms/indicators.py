@@ -7,6 +7,7 @@ a core indicator, a weight range ``(0-20)分`` on a 一级指标 is a range, not
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..cellvalues import clean_text, is_empty, label, to_text
@@ -16,6 +17,7 @@ from .block import Block, Region
 TEXT_FIELDS = ("name", "nature", "target", "adjusted_target", "unit", "actual", "deviation_reason", "method", "status")
 NUMBER_FIELDS = (("weight", "分值"), ("score", "得分"), ("weight_share", "权重占比"), ("weighted_score", "折算得分"),
                  ("score_coefficient", "得分系数"), ("review_score", "复核分"))
+_DOTS = frozenset(".…。·,，、 ")
 _BLOCK_POINTS_RE = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
 _PERCENT_FIELDS = ("weight_share", "score_coefficient")
 _YES = ("是", "√", "✓", "★", "核心")
@@ -24,6 +26,7 @@ _WEIGHT_RANGE_RE = re.compile(r"^(.*?)[(（\[【]?(\d+(?:\.\d+)?\s*[-－—~～�
 _REQUIRED = (("name", "三级指标"), ("target", "年度指标值"), ("actual", "实际完成值"), ("weight", "分值"), ("score", "得分"))
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same category cells recur on every row and form
 def split_inline_weight(level1: str) -> tuple[str, float | None]:
     """``产出指标(50分)`` → (``产出指标``, 50.0)."""
     s = label(level1)
@@ -33,6 +36,7 @@ def split_inline_weight(level1: str) -> tuple[str, float | None]:
     return s, None
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def split_weight_range(level1: str) -> tuple[str, str]:
     """``成本指标(0-20)分`` → (``成本指标``, ``0-20``); no range → (level1, "")."""
     s = label(level1)
@@ -44,10 +48,9 @@ def split_weight_range(level1: str) -> tuple[str, str]:
 
 def _columns(region: Region, r: int) -> dict[str, int]:
     cols: dict[str, int] = {}
+    heading = region.vocab.indicator_heading  # 四、年度绩效指标完成情况 names the table, not a column
     for c, s in region.sh.labels[r]:
-        if region.vocab.indicator_block(s):  # 四、年度绩效指标完成情况 names the table, not a column
-            continue
-        key = region.vocab.classify(region.vocab.indicator_columns, s)
+        key = heading(s)
         if key is not None and key not in cols:
             cols[key] = c
     return cols
@@ -166,21 +169,24 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
     text_cols = [(f, cols[f]) for f in TEXT_FIELDS if f in cols]
     number_cols = [(f, what, cols[f]) for f, what in NUMBER_FIELDS if f in cols]
     absent = {f: "" for f in TEXT_FIELDS if f not in cols} | {f: None for f, _ in NUMBER_FIELDS if f not in cols}
+    content_cols = [cols[k] for k in content_keys]
     for r in range(header_rows[-1] + 1, end):
         if not sh.nonempty[r]:
             continue
-        if all(is_empty(sh.raw(r, cols[k])) for k in content_keys):
+        present = {c for c, _ in sh.nonempty[r]}
+        if not any(c in present for c in content_cols):
             # a row with only category cells (or a repeated header): consume category labels
             if any(s.startswith(("一级指标", "三级指标")) for _, s in sh.labels[r]):
                 for c, _s in sh.labels[r]:
                     b.used.add((r, c))
             continue
-        texts = [to_text(sh.spread(r, cols[k])[0]).strip() for k in ("name", "target", "actual") if k in cols]
+        spread = {fld: sh.spread(r, col) for fld, col in text_cols}
+        texts = [to_text(spread[k][0]).strip() for k in ("name", "target", "actual") if k in cols]
         if all(not t for t in texts):
             # numbers without an indicator (a 总分 row that lost its label): not an indicator
             b.error(r, cols.get("weight", lvl1_col), "该行有分值或得分，但没有指标名称、指标值和实际完成值，未作为指标读取")
             continue
-        if all(not t or ellipsis(label(t)) for t in texts) and not any(
+        if all(not t or (t[0] in _DOTS and ellipsis(label(t))) for t in texts) and not any(
                 not is_empty(sh.raw(r, cols[k])) for k in ("weight", "score") if k in cols):
             b.flag("debris-rows")  # the template's "……" row: its cells stay unmapped
             continue
@@ -215,7 +221,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
         prev_range = str(ind["level1_weight_range"])
         ind.update(absent)
         for fld, col in text_cols:
-            v, origin = sh.spread(r, col)
+            v, origin = spread[fld]
             if not is_empty(v):
                 if origin == (r, col):
                     b.put("indicators", key, fld, r, col, v)

@@ -63,7 +63,8 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     ind_cols = inds.info.get("columns", {})
     total = add(read_total(region, inds.info.get("total_row"), ind_cols))
     firsts = [x for x in (funds.info.get("header_row"), inds.info.get("header_row")) if x is not None]
-    header = add(read_header(region, taken, str(title.values.get("title", "")), min(firsts) if firsts else None))
+    header = add(read_header(region, taken, str(title.values.get("title", "")), min(firsts) if firsts else None,
+                             inds.info.get("header_row")))
     # conclusions stand below the 总分 row (or the indicator table when there is none)
     below = inds.info.get("total_row") if inds.info.get("total_row") is not None else inds.info.get("header_row")
     concl = add(read_conclusions(region, taken, below))

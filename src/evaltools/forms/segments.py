@@ -17,15 +17,13 @@ def segments(sh: Sheet, vocab: Vocabulary) -> list[tuple[int, int, int]]:
     marks = vocab.segment_marks
     is_name, is_block = marks["name"], marks["block"]
     titles, names, blocks = [], [], []
-    title = vocab.title
+    kind_of = vocab.segment_kind
+    lists = {"title": titles, "name": names, "block": blocks}
     for r, row in enumerate(sh.labels):
         for _, s in row:
-            if len(s) < _TITLE_MAX and title(s):
-                titles.append(r)
-            elif is_name(s):
-                names.append(r)
-            elif is_block(s):
-                blocks.append(r)
+            kind = kind_of(s)
+            if kind is not None:
+                lists[kind].append(r)
     # a name label only starts a form once per form: 项目名称 and 部门 rows of one header count once
     starts: list[int] = []
     for r in sorted(set(names)):

@@ -238,6 +238,34 @@ class Vocabulary:
             "block": Matcher.compile(self.data["segments"]["block"], "segments.block"),
         }
 
+    # -- one look-up per label: what a label can start, what column it heads ------------------------
+
+    def segment_kind(self, s: str) -> str | None:
+        """``title``, ``name`` or ``block`` (what starts a form), or None: one memoised look-up."""
+        memo = self._classified.setdefault("segment", {})
+        try:
+            return memo[s]
+        except KeyError:
+            pass
+        marks = self.segment_marks
+        kind = ("title" if len(s) < 120 and self.title(s) else "name" if marks["name"](s)
+                else "block" if marks["block"](s) else None)
+        memo[s] = kind
+        return kind
+
+    def indicator_heading(self, s: str) -> str | None:
+        """The indicator column a heading names (None for the table's own label): one look-up."""
+        memo = self._classified.setdefault("indicator_heading", {})
+        try:
+            return memo[s]
+        except KeyError:
+            pass
+        key = None if self.indicator_block(s) else self.classify(self.indicator_columns, s)
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[s] = key
+        return key
+
     # -- helpers --------------------------------------------------------------------------------
 
     def classify(self, fields: tuple[tuple[str, Matcher], ...], s: str) -> str | None:
