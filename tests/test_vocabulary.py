@@ -16,6 +16,9 @@ import evaltools
 import formkit as fk
 from evaltools.forms import Matcher, load_vocabulary
 from formkit import same
+from conftest import ROOT
+
+ROOT_REAL = ROOT / "data" / "real"
 
 # Invented labels no built-in vocabulary knows, standing for a province's own template.
 INVENTED = {
@@ -187,7 +190,13 @@ def test_template_debris_is_recognised(tmp_path):
     hdr, _ = fk.find(form, "一级指标")
     name_col = fk.find(form, "三级指标")[1]
     rows = sorted({r for (r, c) in first if r > hdr and c == name_col})
-    r1, r2, r3 = rows[0], rows[1], rows[2]
+    l2_col = fk.find(form, "二级指标")[1]
+    book0 = evaltools.load(fk.write_xlsx(tmp_path / "plain.xlsx", [("Sheet1", form)]))
+    by_row = dict(zip(book0.indicators["row"], book0.indicators["level2"]))
+    # a breakdown row belongs to the indicator above it in the same 二级: take two rows of one group
+    r1, r2 = next((a, b) for a, b in zip(rows, rows[1:]) if by_row.get(a) == by_row.get(b))
+    r3 = next(r for r in rows if r not in (r1, r2))
+    assert l2_col
     cells = dict(first)
     cells[(r1, name_col)] = "★" + str(cells[(r1, name_col)])
     cells[(r2, name_col)] = "其中：" + str(cells[(r2, name_col)])
@@ -275,3 +284,75 @@ def test_an_unknown_header_label_is_reported_with_its_cell(tmp_path):
     msgs = book.load_errors[book.load_errors["message"].str.contains("项目经办科室")]
     assert len(msgs) == 1 and "不在词表中" in msgs["message"].iloc[0]
     assert "综合科" in set(book.unmapped["value"])
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("[header]\nproject_name = ['*']\n", "匹配所有"),
+    ("[header]\nproject_name = ['re:(?i)abc', 're:x']\n", "合并"),
+    ("[[form_types]]\ntitle = ['x']\n", "name"),
+    ("[[form_types]]\nname = 'x'\naudited = 'no'\n", "audited"),
+    ("[[fund_lines]]\nkey = 'totl'\nlabels = ['x']\n", "totl"),
+    ("[[fund_lines]]\nkey = 'total'\n", "labels"),
+    ("[limits]\nmax_label_length = 'abc'\n", "整数"),
+    ("[title]\nyear_row = '('\n", "year_row"),
+])
+def test_odd_vocabulary_content_is_refused_not_crashed(tmp_path, text, needle):
+    p = tmp_path / "v.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(evaltools.VocabularyError, match=needle):
+        load_vocabulary(p)
+
+
+def test_a_breakdown_row_in_another_group_is_an_indicator_of_its_own(tmp_path):
+    form = fk.seed_form(0)
+    hdr, _ = fk.find(form, "一级指标")
+    name_col = fk.find(form, "三级指标")[1]
+    plain = evaltools.load(fk.write_xlsx(tmp_path / "plain.xlsx", [("Sheet1", form)]))
+    inds = plain.indicators.sort_values("seq")
+    # the first row of the second 二级 group, right under the last row of the first
+    second = inds[inds["level2"] != inds["level2"].iloc[0]].iloc[0]
+    cells = dict(form[0])
+    cells[(int(second["row"]), name_col)] = "其中：" + str(second["name"])
+    book = evaltools.load(fk.write_xlsx(tmp_path / "b.xlsx", [("Sheet1", (cells, form[1]))]))
+    row = book.indicators[book.indicators["row"] == second["row"]].iloc[0]
+    assert row["parent"] != row["parent"]  # NaN: no parent across a 二级 boundary
+
+
+def test_fields_read_from_merged_labels_trace_to_their_cells():
+    real = evaltools.load(ROOT_REAL / "15_hebei_chengan_2020.xlsx")
+    fid = real.projects["form_id"].iloc[0]
+    assert real.locate(fid, "department")[2] == real.locate(fid, "implementing_unit")[2] == "I2"
+
+
+def test_a_header_grade_is_read_and_not_reported_unknown(tmp_path):
+    form = fk.seed_form(0)
+    r, _ = fk.find(form, "主管部门")
+    cells = dict(form[0])
+    cells[(r - 1, 2)] = "自评等级"
+    cells[(r - 1, 4)] = "优"
+    for c in (3, 5, 6, 7, 8, 9, 10, 11, 12, 13):
+        cells.pop((r - 1, c), None)
+    merges = [m for m in form[1] if m[0] != r - 1]
+    book = evaltools.load(fk.write_xlsx(tmp_path / "g.xlsx", [("Sheet1", (cells, merges))]))
+    assert book.projects["grade"].iloc[0] == "优"
+    assert not book.load_errors["message"].str.contains("自评等级").any()
+
+
+@pytest.mark.parametrize("title", ["部门整体运转保障经费项目绩效自评表", "行政审批表格印制经费项目绩效自评表"])
+def test_a_project_named_like_a_form_type_is_still_a_project_form(tmp_path, title):
+    form = fk.replace(fk.seed_form(0), {"扶贫调研经费（2020年国库集中支付年终结余资金）": title.replace("项目绩效自评表", "")})
+    book = evaltools.load(fk.write_xlsx(tmp_path / "t.xlsx", [("Sheet1", form)]))
+    assert list(book.projects["form_type"]) == ["项目支出绩效自评表"] and bool(book.projects["audited"].iloc[0])
+
+
+def test_an_indicator_named_like_a_title_does_not_cut_the_form(tmp_path):
+    form = fk.seed_form(0)
+    name_col = fk.find(form, "三级指标")[1]
+    hdr, _ = fk.find(form, "一级指标")
+    r = min(r for (r, c) in form[0] if r > hdr and c == name_col)
+    cells = dict(form[0])
+    cells[(r, name_col)] = "按时报送绩效目标申报表"
+    plain = evaltools.load(fk.write_xlsx(tmp_path / "p.xlsx", [("Sheet1", form)]))
+    book = evaltools.load(fk.write_xlsx(tmp_path / "t.xlsx", [("Sheet1", (cells, form[1]))]))
+    assert len(book.projects) == 1 and len(book.indicators) == len(plain.indicators)
+    assert book.projects["total_score"].iloc[0] == plain.projects["total_score"].iloc[0]

@@ -140,8 +140,9 @@ def _cmd_audit(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     print(book.summary().splitlines()[0])
-    if len(book.load_errors):
-        print(f"读取问题 {len(book.load_errors)} 条（见 load_errors.csv）")
+    n_errors = int((book.load_errors["level"] == "error").sum())
+    if n_errors:
+        print(f"读取问题 {n_errors} 条（见 load_errors.csv）")
     print(result.summary())
     if args.out:
         out = Path(args.out)

@@ -9,6 +9,7 @@ threshold at its default.
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -122,6 +123,9 @@ def profile_for(convention) -> str:
         return "four_part"
     if "exec-20" in tokens:
         return "exec20"
+    other = [t for t in tokens if t.startswith("exec-") and t[5:].replace(".", "", 1).isdigit() and t != "exec-10"]
+    if other:
+        return other[0].replace("-", "")  # exec-15 → exec15: national with execution out of 15 (see load_profile)
     return "national"
 
 
@@ -137,6 +141,13 @@ def load_profile(profile: str | Path | dict | Profile | None = "national", **ove
         elif isinstance(profile, str) and profile in builtin_profiles():
             text = resources.files("evaltools.profiles").joinpath(f"{profile}.toml").read_text(encoding="utf-8")
             over, name = tomllib.loads(text), profile
+        elif isinstance(profile, str) and re.fullmatch(r"exec\d+(\.\d+)?", profile):
+            # execution out of n points: the indicators' split is the province's own
+            n = float(profile[4:])
+            w = _national_data()["weights"]
+            over = {"weights": {"execution": n, "output": w["total"] - n - w["benefit"] - w["satisfaction"],
+                                "check_split": False}}
+            name = profile
         elif isinstance(profile, dict):
             over, name = profile, str(profile.get("name", "custom"))
         elif isinstance(profile, (str, Path)) and (Path(profile).suffix.lower() in (".toml", ".yaml", ".yml")

@@ -124,8 +124,10 @@ def prepare(data, department: str | None = None, profile="auto", book=None, cach
 
 
 def department_summary(book, findings, form_scores) -> dict:
-    """The key figures of a set of forms."""
-    p = book.projects
+    """The key figures of a set of forms: the project forms the audit checks (a department-wide form
+    or a target table restates money its projects already count); ``shown`` counts every form."""
+    shown = int(len(book.projects))
+    p = book.projects[book.projects["audited"].astype(bool)] if "audited" in book.projects else book.projects
     s = form_scores
     f = findings
     budget = float(p["budget_full_year"].sum(skipna=True)) if len(p) else 0.0
@@ -134,6 +136,7 @@ def department_summary(book, findings, form_scores) -> dict:
     years = sorted({int(y) for y in p["year"].dropna()}) if len(p) else []
     return {
         "projects": int(len(p)),
+        "shown": shown,
         "budget": budget,
         "executed": executed,
         "rate": executed / budget * 100 if budget else None,
@@ -156,7 +159,9 @@ def header_html(ctx: DepartmentContext) -> str:
     avg = "—" if s["avg_score"] is None else f"{s['avg_score']:.2f}"
     grades = " · ".join(f"{g} {n}" for g, n in s["grades"].items())
     sev = s["findings"]
-    cards = [("项目数", s["projects"]), ("全年预算数（万元）", f"{s['budget']:,.2f}"),
+    projects = s["projects"] if s.get("shown", s["projects"]) == s["projects"] else \
+        f"{s['projects']}（另有不参加项目审核的表 {s['shown'] - s['projects']} 份）"
+    cards = [("项目数", projects), ("全年预算数（万元）", f"{s['budget']:,.2f}"),
              ("全年执行数（万元）", f"{s['executed']:,.2f}"), ("总体执行率", rate), ("平均自评得分", avg),
              ("等级（重算）", grades),
              ("发现问题", f"错误 {sev['error']} · 警告 {sev['warning']} · 提示 {sev['info']}")]
@@ -427,7 +432,7 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
     bar.close()
     batch = {"departments": [{**statuses[d], "summary": summaries[d]} for d in depts],
              "seconds": time.perf_counter() - t0, "jobs": jobs, "engine": engine,
-             "load_errors": int(len(book.load_errors))}
+             "load_errors": int((book.load_errors["level"] == "error").sum())}
     _atomic_write(out_dir / "index.html", index_html(batch, book))
     _atomic_write(out_dir / "batch.json", json.dumps(batch, ensure_ascii=False, indent=1, default=str))
     batch["book"], batch["result"] = book, result

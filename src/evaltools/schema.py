@@ -106,6 +106,7 @@ FUNDS = (
     "exec_rate",
     "score",
     "row",  # 1-based worksheet row of the fund line
+    "key",  # the line's key in ``cells``: its source, or source#row for a second line of one source
     "received",  # 到位数, where the form has the column
     "method",  # 得分计算方法 text, where the form has the column
 )

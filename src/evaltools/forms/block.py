@@ -82,6 +82,10 @@ class Block:
         if is_empty(raw):
             return None
         self.put(table, key, fld, r, c, raw)
+        if "万元" in units and isinstance(raw, str) and raw.strip().startswith((".", "．")):
+            # an amount typed as text without its integer part (".32"): digits were lost, not 0.32
+            self.error(r, c, f"{what}“{raw.strip()}”缺少整数部分（数字可能已丢失），未作为数值读取")
+            return None
         try:
             return parse_number(raw, units=units)
         except NumberError:

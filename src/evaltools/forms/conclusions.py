@@ -7,12 +7,14 @@ from ..cellvalues import label
 from .header import read_labelled, split_inline
 
 
-def read_conclusions(region: Region, taken: set, start: int | None = None) -> Block:
-    """The labelled texts below the indicator table (from ``start``; a form without one is read whole)."""
+def read_conclusions(region: Region, taken: set, table: set[int] = frozenset()) -> Block:
+    """The labelled texts of the form outside the indicator table's rows (``table``: their numbers).
+
+    Most stand below the table; a 自评等级 may stand in the header."""
     b = Block(region)
     sh, vocab = region.sh, region.vocab
     # the block's own label (项目自评结论) carries no value
-    rows = range(start, region.r1) if start is not None else region.rows
+    rows = [r for r in region.rows if r not in table]
     for r in rows:
         for c, s in sh.labels[r]:
             if (r, c) in taken or not vocab.conclusion_blocks(s):

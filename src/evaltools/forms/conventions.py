@@ -8,7 +8,8 @@ convention lists what the audit needs to know before it judges a score:
   the 年度资金总额 row, or the points in the block's label ``预算执行情况(20分)`` / ``得分(20分*执行率)``);
 - ``exec-rate-weight``: execution scored as 执行率 × a printed 执行率权重 (with ``exec-<n>``, its weight);
 - ``exec-indicator``: execution scored as a 预算执行率 row of the indicator table;
-- ``exec-none``: the form scores no execution;
+- ``exec-none``: the form scores no execution; ``exec-unknown``: it has a 分值 / 得分 column for
+  execution but prints no points (rules on the execution score stay silent);
 - ``no-weights`` / ``no-scores``: no 分值 / 得分 column in the indicator table;
 - ``reweighted``: indicator scores re-weighted (权重占比, 折算得分); ``flat``: no 一级 / 二级;
 - ``four-part``: the 决策 / 管理 / 产出 / 效益 framework (its own split of the points).
@@ -16,6 +17,7 @@ convention lists what the audit needs to know before it judges a score:
 
 from __future__ import annotations
 
+from ..cellvalues import label
 from .vocabulary import Vocabulary
 
 
@@ -24,7 +26,7 @@ def form_type(vocab: Vocabulary, title: str, header_seen: set[str], header_label
     types = vocab.form_types
     if title:
         for ft in types:
-            if ft.title(title.replace(" ", "")):
+            if ft.title(label(title)):
                 return ft.name, ft.audited
     if "project_name" not in header_seen:
         for ft in types:
@@ -53,7 +55,8 @@ def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: 
     elif points is not None and points > 0:
         tokens.append(f"exec-{points:g}")
     elif "score" in fund_cols or "weight" in fund_cols:
-        tokens.append("exec-10" if points is None else "exec-none")
+        # a 分值 / 得分 column with nothing printed in it: execution is scored, out of an unknown number
+        tokens.append("exec-unknown")
     else:
         tokens.append("exec-none")
     if ind_cols:

@@ -66,7 +66,7 @@ def split_inline(raw: object) -> tuple[str, str]:
 
 
 def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Block, on_repeat=None,
-                  rows: range | None = None) -> set[str]:
+                  rows=None) -> set[str]:
     """Fill ``fields`` (``(key, matcher)`` pairs) from labels whose value is right of or inline after them."""
     sh, vocab = region.sh, region.vocab
     seen: set[str] = set()
@@ -142,6 +142,17 @@ def read_header(region: Region, taken: set, title: str, end: int | None = None,
                 p[key] = both if key == "implementing_unit" else p_both
                 seen.add(key)
         seen.discard("department_and_unit")
+    # provenance under the fields the values went to
+    alt_to = "department" if p.get("department") == alt and alt is not None else "extra"
+    cells = []
+    for t, k, f, cell, raw in b.cells:
+        if f == "department_alt":
+            cells.append((t, k, alt_to, cell, raw))
+        elif f == "department_and_unit":
+            cells += [(t, k, "department", cell, raw), (t, k, "implementing_unit", cell, raw)]
+        else:
+            cells.append((t, k, f, cell, raw))
+    b.cells = cells
     for key in HEADER_FIELDS:
         p.setdefault(key, "")
     _extras(region, taken, b, extras_end)

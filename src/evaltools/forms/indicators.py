@@ -98,6 +98,7 @@ def read_indicators(region: Region, taken: set) -> Block:
         if "part" in cols:
             state["carry"]["part"] = cols["part"]
     b.info["flat"] = all(t[2] for t in tables)
+    b.info["end"] = stop
     if b.info["flat"]:
         b.flag("flat")
     r_hdr, cols = tables[0][0], tables[0][1]
@@ -161,7 +162,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
     prev1 = prev2 = ""
     prev1w = prev2w = None
     prev_range = ""
-    parent_seq = None
+    parent_seq, parent_group = None, None
     seq = state["seq"]
     content_keys = [k for k in ("name", "target", "actual", "weight", "score") if k in cols]
     placeholder, ellipsis, breakdown = vocab.debris["placeholder"], vocab.debris["ellipsis"], vocab.debris["breakdown"]
@@ -250,12 +251,13 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
                 b.put("indicators", key, "core", r, cols["core"], v)
                 ind["core"] = ind["core"] or to_text(v).strip() in _YES
         ind["placeholder"] = bool(placeholder(label(name)) or placeholder(label(str(ind["target"]))))
-        if breakdown(label(name)) and parent_seq is not None:
-            ind["parent"] = parent_seq
+        group = (ind["level1"], ind["level2"])
+        if breakdown(label(name)) and parent_seq is not None and group == parent_group:
+            ind["parent"] = parent_seq  # 其中… under the indicator above it, in the same 一级 / 二级
             b.flag("breakdown-rows")
         else:
             ind["parent"] = None
-            parent_seq = seq
+            parent_seq, parent_group = seq, group
         b.rows.append(ind)
     state["seq"] = seq
 

@@ -65,9 +65,9 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     firsts = [x for x in (funds.info.get("header_row"), inds.info.get("header_row")) if x is not None]
     header = add(read_header(region, taken, str(title.values.get("title", "")), min(firsts) if firsts else None,
                              inds.info.get("header_row")))
-    # conclusions stand below the 总分 row (or the indicator table when there is none)
-    below = inds.info.get("total_row") if inds.info.get("total_row") is not None else inds.info.get("header_row")
-    concl = add(read_conclusions(region, taken, below))
+    # conclusions stand outside the indicator table's rows (the table's own cells are not labels)
+    table = {int(i["row"]) - 1 for i in inds.rows}
+    concl = add(read_conclusions(region, taken, table))
     extra = add(read_notes(region, taken))
     p = rec.project
     for b in (title, funds, goals, total, header, concl, extra):
@@ -117,8 +117,8 @@ def _unknown_header(rec: FormRecord, sh: Sheet, region: Region, taken: set, fund
             if (r, c) in taken or not isinstance(v, str) or nxt is None or (r, nxt[0]) in taken:
                 continue
             s = sh.labels[r][[cc for cc, _ in sh.labels[r]].index(c)][1]
-            if not s or len(s) > vocab.max_label_len or s[-1].isdigit():
-                continue
+            if not s or len(s) > vocab.max_label_len or s[-1].isdigit() or vocab.is_known_label(s):
+                continue  # a label the vocabulary knows was read (or left empty) by its reader
             rec.errors.append((cell_name(r, c), f"表头标签“{s}”不在词表中，未能识别；其右侧的“{str(nxt[1]).strip()[:40]}”"
                                                 "列为未识别（可在词表文件中为该栏添加标签）"))
 

@@ -63,6 +63,8 @@ class Matcher:
                 continue
             star_start, star_end = p.startswith("*"), p.endswith("*") and len(p) > 1
             core = _label(p.strip("*"))
+            if not core:
+                raise VocabularyError(f"词表“{where}”中的匹配项“{p}”去掉 * 后为空：它会匹配所有单元格")
             if star_start and star_end:
                 parts.append(core)
             elif star_end:
@@ -71,7 +73,10 @@ class Matcher:
                 suffixes.append(core)
             else:
                 exact.add(_label(p))
-        rx = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        try:
+            rx = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        except re.error as exc:  # e.g. a global flag such as (?i) inside one of them
+            raise VocabularyError(f"词表“{where}”中的正则表达式无法合并：{exc}（请勿使用 (?i) 等全局标记）") from None
         return cls(pats, frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(parts), rx)
 
     def __call__(self, s: str) -> bool:
@@ -236,6 +241,7 @@ class Vocabulary:
         return {
             "name": Matcher.compile(self.data["segments"]["name"], "segments.name"),
             "block": Matcher.compile(self.data["segments"]["block"], "segments.block"),
+            "weak": Matcher.compile(self.data["segments"]["weak_name"], "segments.weak_name"),
         }
 
     # -- one look-up per label: what a label can start, what column it heads ------------------------
@@ -249,7 +255,7 @@ class Vocabulary:
             pass
         marks = self.segment_marks
         kind = ("title" if len(s) < 120 and self.title(s) else "name" if marks["name"](s)
-                else "block" if marks["block"](s) else None)
+                else "weak" if marks["weak"](s) else "block" if marks["block"](s) else None)
         memo[s] = kind
         return kind
 
@@ -371,10 +377,33 @@ def _load(path_key: str, mtime_ns: int) -> Vocabulary:
 
 
 def _validate(vocab: Vocabulary) -> None:
-    """Compile everything now: a bad pattern is reported when the file is given, not mid-batch."""
-    for name in dir(Vocabulary):
-        if isinstance(getattr(Vocabulary, name), functools.cached_property):
-            getattr(vocab, name)
+    """Check the shape and compile everything now: a bad file is reported when it is given, not mid-batch."""
+    from ..schema import FUND_SOURCES
+
+    data = vocab.data
+    for i, ft in enumerate(data.get("form_types", [])):
+        if not isinstance(ft, dict) or not isinstance(ft.get("name"), str) or not ft["name"]:
+            raise VocabularyError(f"词表 form_types[{i}] 缺少表式名称 name")
+        if not isinstance(ft.get("audited", True), bool):
+            raise VocabularyError(f"词表 form_types[{i}].audited 应为 true 或 false")
+    for i, fl in enumerate(data.get("fund_lines", [])):
+        if not isinstance(fl, dict) or "key" not in fl or "labels" not in fl:
+            raise VocabularyError(f"词表 fund_lines[{i}] 应有 key 和 labels")
+        if fl["key"] not in FUND_SOURCES:
+            raise VocabularyError(f"词表 fund_lines[{i}].key “{fl['key']}”不是资金来源之一（{'、'.join(FUND_SOURCES)}）")
+    if not isinstance(data.get("limits", {}).get("max_label_length"), int):
+        raise VocabularyError("词表 limits.max_label_length 应为整数")
+    for key in ("year_row", "title_year"):
+        try:
+            re.compile(data["title"][key])
+        except (re.error, TypeError) as exc:
+            raise VocabularyError(f"词表 title.{key} 不是有效的正则表达式：{exc}") from None
+    try:
+        for name in dir(Vocabulary):
+            if isinstance(getattr(Vocabulary, name), functools.cached_property):
+                getattr(vocab, name)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise VocabularyError(f"词表结构有误：{type(exc).__name__}: {exc}") from None
 
 
 def load_vocabulary(vocabulary: "str | Path | Vocabulary | None" = None) -> Vocabulary:

@@ -110,7 +110,7 @@ def lacks(convention: frozenset[str] | set[str], needs: tuple[str, ...]) -> str 
     """The first need a form of this convention cannot meet, or None."""
     for n in needs:
         token = NEEDS[n][0]
-        if token in convention or (n == "execution" and "exec-indicator" in convention):
+        if token in convention or (n == "execution" and ("exec-indicator" in convention or "exec-unknown" in convention)):
             return n
     return None
 

@@ -55,11 +55,11 @@ def fund_rate(form, profile):
             rate = done / full * 100
             if not matches_printed(printed, rate):
                 yield Hit(f"{row['label'] or '资金行'}执行率印为 {printed:g}%，按全年执行数 {done:g} / 全年预算数 "
-                          f"{full:g} 应为 {rate:.2f}%", table="funds", key=row["source"], field="exec_rate",
+                          f"{full:g} 应为 {rate:.2f}%", table="funds", key=row.get("key") or row["source"], field="exec_rate",
                           expected=f"{rate:.2f}", actual=f"{printed:g}")
         elif done > 0:
             yield Hit(f"{row['label'] or '资金行'}全年预算数为 0，却有全年执行数 {done:g} 万元，执行率无从计算",
-                      table="funds", key=row["source"], field="budget_full_year", expected="> 0", actual="0")
+                      table="funds", key=row.get("key") or row["source"], field="budget_full_year", expected="> 0", actual="0")
         elif row["source"] == "total" and form.rate_basis == "children" and form.rate is not None:
             if abs(printed - form.rate) > printed_tolerance(printed):
                 score = num(form.project.get("exec_score"))
@@ -83,7 +83,7 @@ def fund_overspend(form, profile):
         full, done = num(row["budget_full_year"]), num(row["executed"])
         if full is not None and done is not None and done > full + tol:
             yield Hit(f"{row['label'] or '资金行'}全年执行数 {done:g} 万元超过全年预算数 {full:g} 万元",
-                      table="funds", key=row["source"], field="executed", expected=f"≤ {full:g}", actual=f"{done:g}")
+                      table="funds", key=row.get("key") or row["source"], field="executed", expected=f"≤ {full:g}", actual=f"{done:g}")
 
 
 @rule("FUND-ADJUSTED", severity="info", category="资金")

@@ -31,6 +31,8 @@ def weight_total(form, profile):
     ew = num(form.project.get("exec_weight")) or 0.0
     if total is None or form.weight_sum is None:
         return
+    if "exec-unknown" in form.convention or any(i.weight is None for i in form.all_indicators):
+        return  # a 分值 the form left empty is unknown, not 0
     got = ew + form.weight_sum
     if abs(got - total) > profile["tolerances.points"]:
         yield Hit(f"预算执行分值 {ew:g} + 指标分值合计 {form.weight_sum:g} = {got:g}，与总分分值 {total:g} 不符",
@@ -64,7 +66,7 @@ def weight_inline(form, profile):
                       field="level1", expected=f"{lw:g}", actual=f"{sums[l1]:g}")
 
 
-@rule("WEIGHT-PROFILE", severity="warning", category="分值", needs=('weights',))
+@rule("WEIGHT-PROFILE", severity="warning", category="分值", needs=('weights', 'execution'))
 def weight_profile(form, profile):
     """一级指标分值结构（执行/产出/效益/满意度）与口径不同。
 

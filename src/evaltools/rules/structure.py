@@ -52,7 +52,7 @@ def sat_missing(form, profile):
     if not sats:
         yield Hit("表中没有满意度指标", table="indicators", key=str(form.indicators[-1].seq), field="name",
                   expected="满意度指标", actual="无")
-    elif "no-weights" not in form.convention and all((i.weight or 0) <= 0 for i in sats):
+    elif "no-weights" not in form.convention and all(i.weight is not None and i.weight <= 0 for i in sats):
         yield Hit("满意度指标分值为 0", table="indicators", key=str(sats[0].seq), field="weight", expected="> 0",
                   actual="0")
 
@@ -144,9 +144,10 @@ def str_category_missing(form, profile):
     """
     if not form.indicators:
         return
-    kinds = {k for i in form.indicators if "产出" in str(i["level1"]) for k in OUTPUT_KINDS if k in str(i["level2"])}
+    rows = form.all_indicators  # a 其中 row stands in its 二级 like any other
+    kinds = {k for i in rows if "产出" in str(i["level1"]) for k in OUTPUT_KINDS if k in str(i["level2"])}
     missing = [k + "指标" for k in OUTPUT_KINDS if k not in kinds]
-    has_benefit = any("效益" in str(i["level1"]) for i in form.indicators)
+    has_benefit = any("效益" in str(i["level1"]) for i in rows)
     if missing or not has_benefit:
         what = "、".join(missing + ([] if has_benefit else ["效益指标"]))
         yield Hit(f"缺少{what}", table="indicators", key=str(form.indicators[0].seq), field="level1",
