@@ -251,7 +251,8 @@ def test_a_form_without_weights_gets_no_weight_findings(tmp_path):
     hdr, _ = fk.find(form, "一级指标")
     wcol = next(c for (r, c), v in form[0].items() if r == hdr and v == "分值")
     total_r, _ = fk.find(form, "总分")
-    cells = {k: v for k, v in form[0].items() if not (k[1] == wcol and hdr <= k[0] <= total_r)}
+    # the column goes (heading and every indicator's 分值); the 总分 row keeps its printed 100
+    cells = {k: v for k, v in form[0].items() if not (k[1] == wcol and hdr <= k[0] < total_r)}
     book = evaltools.load(fk.write_xlsx(tmp_path / "nw.xlsx", [("Sheet1", (cells, form[1]))]))
     assert "no-weights" in book.projects["convention"].iloc[0].split(",")
     rules = set(evaltools.audit(book).findings["rule"])

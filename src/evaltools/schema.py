@@ -90,7 +90,8 @@ PROJECTS = (
 )
 
 FORM_TYPES = ("项目支出绩效自评表", "绩效目标自评表", "部门整体支出绩效自评表", "绩效目标表")
-CONVENTION_TOKENS = ("exec-<n>", "exec-rate-weight", "exec-none", "no-weights", "no-scores", "reweighted", "flat")
+CONVENTION_TOKENS = ("exec-<n>", "exec-rate-weight", "exec-indicator", "exec-none", "exec-unknown", "no-weights",
+                     "no-scores", "reweighted", "flat", "four-part")
 
 FUND_SOURCES = ("total", "superior", "central", "provincial", "local", "city", "county", "current_year", "carryover",
                 "other")
