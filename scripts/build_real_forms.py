@@ -48,6 +48,19 @@ class Sheet:
     widths: dict[str, float] = field(default_factory=dict)
 
 
+def grid(cells: dict[str, object]) -> list[list[object]]:
+    """{"A1": value, …} → rows of values from column A (the specs write their cells by name)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    pos = {}
+    for ref, v in cells.items():
+        col, row = coordinate_from_string(ref)
+        pos[(row, column_index_from_string(col))] = v
+    nrows = max(r for r, _ in pos)
+    ncols = max(c for _, c in pos)
+    return [[pos.get((r, c)) for c in range(1, ncols + 1)] for r in range(1, nrows + 1)]
+
+
 def load_spec(path: Path):
     spec = importlib.util.spec_from_file_location(f"real_forms.{path.stem}", path)
     mod = importlib.util.module_from_spec(spec)

@@ -14,22 +14,13 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from build_real_forms import Sheet  # noqa: E402
+from build_real_forms import Sheet, grid  # noqa: E402
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "http://m.jjiadianqingjie.com.cn/changyong/13241.html"
 FILE = "18_yunnan_lijiang_2020.xlsx"
 
 
-def grid(cells: dict[str, object]) -> list[list[object]]:
-    """{"A1": value, …} → rows of values from column A."""
-    pos = {}
-    for ref, v in cells.items():
-        col, row = coordinate_from_string(ref)
-        pos[(row, column_index_from_string(col))] = v
-    nrows = max(r for r, _ in pos)
-    ncols = max(c for _, c in pos)
-    return [[pos.get((r, c)) for c in range(1, ncols + 1)] for r in range(1, nrows + 1)]
 
 
 cells: dict[str, object] = {
