@@ -21,16 +21,17 @@ from ..cellvalues import label
 from .vocabulary import Vocabulary
 
 
-def form_type(vocab: Vocabulary, title: str, header_seen: set[str], header_labels: set[str]) -> tuple[str, bool]:
-    """``(type name, audited)``."""
+def form_type(vocab: Vocabulary, title: str, header_seen: set[str], header_labels) -> tuple[str, bool]:
+    """``(type name, audited)``; ``header_labels()`` gives the form's labels (asked only without a title)."""
     types = vocab.form_types
     if title:
         for ft in types:
             if ft.title(label(title)):
                 return ft.name, ft.audited
     if "project_name" not in header_seen:
+        labels = header_labels()
         for ft in types:
-            if any(ft.header(s) for s in header_labels):
+            if any(ft.header(s) for s in labels):
                 return ft.name, ft.audited
     default = types[-1]
     return default.name, default.audited

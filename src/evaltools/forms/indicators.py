@@ -105,10 +105,9 @@ def read_indicators(region: Region, taken: set) -> Block:
     lvl1_col = cols.get("level1", cols.get("name", 0))
     if not b.rows:
         b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
-    for r, c in sorted(b.used):  # 年度绩效目标(80分): the points of the whole table
-        s = label(sh.raw(r, c))
-        m = _BLOCK_POINTS_RE.search(s)
-        if m and vocab.indicator_block(s):
+    for r, c in sorted(b.info.pop("block_cells", ())):  # 年度绩效目标(80分): the points of the whole table
+        m = _BLOCK_POINTS_RE.search(label(sh.raw(r, c)))
+        if m:
             b.info["block_points"] = float(m.group(1))
             break
     return b
@@ -138,6 +137,8 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
                 continue
             if vocab.classify(vocab.indicator_columns, s) is not None or vocab.indicator_block(s) or vocab.block_labels(s):
                 b.used.add((hr, c))
+                if vocab.indicator_block(s):
+                    b.info.setdefault("block_cells", []).append((hr, c))
             else:
                 b.error(hr, c, f"绩效指标表中有未识别的列“{clean_text(sh.raw(hr, c))}”，该列未读取")
     if first:
@@ -197,6 +198,8 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
         for c, s in sh.labels[r]:
             if c < lvl1_col and (vocab.indicator_block(s) or vocab.block_labels(s)):
                 b.used.add((r, c))
+                if vocab.indicator_block(s):
+                    b.info.setdefault("block_cells", []).append((r, c))
         for lvl in ("level1", "level2"):
             ind[lvl] = _level(b, r, cols.get(lvl), key, lvl)
         part = _level(b, r, cols.get("part"), key, "part")

@@ -82,9 +82,10 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
         for f in b.flags:
             if f not in rec.template:
                 rec.template.append(f)
-    header_labels = {s for r in region.rows for _, s in sh.labels[r] if len(s) <= vocab.max_label_len}
     seen = header.info.get("seen", set())
-    rec.form_type, rec.audited = conventions.form_type(vocab, str(p.get("title", "")), seen, header_labels)
+    rec.form_type, rec.audited = conventions.form_type(
+        vocab, str(p.get("title", "")), seen,
+        lambda: {s for r in region.rows for _, s in sh.labels[r] if len(s) <= vocab.max_label_len})
     rec.convention = conventions.convention(funds.info, funds.info.get("total"), ind_cols,
                                             bool(inds.info.get("flat")), inds.rows, bool(extra.info.get("exec_row")))
     p.setdefault("indicators_weight", inds.info.get("block_points"))

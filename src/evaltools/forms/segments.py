@@ -29,8 +29,11 @@ def segments(sh: Sheet, vocab: Vocabulary) -> list[tuple[int, int, int]]:
     kind_of = vocab.segment_kind
     lists = {"title": titles, "name": names, "block": blocks, "weak": weak}
     known = vocab.is_known_label
+    long = 2 * vocab.max_label_len
     for r, row in enumerate(sh.labels):
         for i, (c, s) in enumerate(row):
+            if len(s) > long and "表" not in s and not s.startswith("项目"):
+                continue  # a long text that names no form (an indicator, a goal): the usual case
             kind = kind_of(s)
             if kind == "title" and not _title_like(sh, r, i, known):
                 continue  # an indicator named 按时报送绩效目标申报表, a conclusion ending in 自评表

@@ -73,8 +73,12 @@ class Matcher:
                 suffixes.append(core)
             else:
                 exact.add(_label(p))
+        # prefixes, suffixes and parts join the regexes in one pattern: a label is tested in C, once
+        alts = ([f"^(?:{'|'.join(map(re.escape, prefixes))})"] if prefixes else []) + \
+               ([f"(?:{'|'.join(map(re.escape, suffixes))})$"] if suffixes else []) + \
+               ([f"(?:{'|'.join(map(re.escape, parts))})"] if parts else []) + [f"(?:{r})" for r in regexes]
         try:
-            rx = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+            rx = re.compile("|".join(alts)) if alts else None
         except re.error as exc:  # e.g. a global flag such as (?i) inside one of them
             raise VocabularyError(f"词表“{where}”中的正则表达式无法合并：{exc}（请勿使用 (?i) 等全局标记）") from None
         return cls(pats, frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(parts), rx)
@@ -89,16 +93,7 @@ class Matcher:
         return hit
 
     def _test(self, s: str) -> bool:
-        if s in self.exact:
-            return True
-        if self.prefixes and s.startswith(self.prefixes):
-            return True
-        if self.suffixes and s.endswith(self.suffixes):
-            return True
-        for part in self.parts:
-            if part in s:
-                return True
-        return bool(self.regex is not None and self.regex.search(s))
+        return s in self.exact or (self.regex is not None and self.regex.search(s) is not None)
 
 
 _NEVER = Matcher(())
@@ -254,10 +249,21 @@ class Vocabulary:
         except KeyError:
             pass
         marks = self.segment_marks
-        kind = ("title" if len(s) < 120 and self.title(s) else "name" if marks["name"](s)
-                else "weak" if marks["weak"](s) else "block" if marks["block"](s) else None)
+        if len(s) > 2 * self.max_label_len and not s.startswith(self._inline_name_heads):
+            # a long text (an indicator, a goal) can at most be a title: skip the label tests
+            kind = "title" if len(s) < 120 and self.title(s) else None
+        else:
+            kind = ("title" if len(s) < 120 and self.title(s) else "name" if marks["name"](s)
+                    else "weak" if marks["weak"](s) else "block" if marks["block"](s) else None)
+        if len(memo) > 100_000:
+            memo.clear()
         memo[s] = kind
         return kind
+
+    @functools.cached_property
+    def _inline_name_heads(self) -> tuple[str, ...]:
+        """Name labels that may carry their value inline (项目名称：…): long, but still a form start."""
+        return tuple(p for p in self.segment_marks["name"].exact) + tuple(self.segment_marks["name"].prefixes)
 
     def indicator_heading(self, s: str) -> str | None:
         """The indicator column a heading names (None for the table's own label): one look-up."""
@@ -266,7 +272,10 @@ class Vocabulary:
             return memo[s]
         except KeyError:
             pass
-        key = None if self.indicator_block(s) else self.classify(self.indicator_columns, s)
+        if len(s) > 2 * self.max_label_len:
+            key = None  # a column heading is a short label; long texts are the table's values
+        else:
+            key = None if self.indicator_block(s) else self.classify(self.indicator_columns, s)
         if len(memo) > 100_000:
             memo.clear()
         memo[s] = key
@@ -280,7 +289,9 @@ class Vocabulary:
             return memo[s]
         except KeyError:
             pass
-        key = next((k for k, m in fields if m(s)), None)
+        anyone = self._any_of(fields)
+        # most cells name no field at all: one combined test says so before the fields are tried in order
+        key = next((k for k, m in fields if m(s)), None) if anyone._test(s) else None
         if len(memo) > 100_000:
             memo.clear()
         memo[s] = key
@@ -288,6 +299,17 @@ class Vocabulary:
 
     @functools.cached_property
     def _classified(self) -> dict:
+        return {}
+
+    def _any_of(self, fields: tuple[tuple[str, Matcher], ...]) -> Matcher:
+        combined = self._combined.get(id(fields))
+        if combined is None:
+            combined = Matcher.compile([p for _, m in fields for p in m.patterns], "combined")
+            self._combined[id(fields)] = combined
+        return combined
+
+    @functools.cached_property
+    def _combined(self) -> dict:
         return {}
 
     def is_value_label(self, s: str) -> bool:
