@@ -107,6 +107,23 @@ class FormType:
     header: Matcher  # a header label that marks this type when the title does not
 
 
+class _patterns(functools.cached_property):
+    """A vocabulary entry (``section.key``) compiled into one ``Matcher`` on first use."""
+
+    def __init__(self, dotted: str):
+        section, key = dotted.split(".")
+        super().__init__(lambda vocab: Matcher.compile(vocab.data[section][key], dotted))
+        self.__doc__ = f"The patterns of ``{dotted}``."
+
+
+class _fields_of(functools.cached_property):
+    """A vocabulary section of fields (``key = [patterns]``) as ``(key, Matcher)`` pairs, in order."""
+
+    def __init__(self, section: str):
+        super().__init__(lambda vocab: _compiled(vocab, section))
+        self.__doc__ = f"The fields of ``[{section}]`` in the order they are tried."
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The compiled vocabulary: ``Matcher``s per field, in the order they are tried."""
@@ -120,9 +137,7 @@ class Vocabulary:
     def _fields(self, section: str) -> tuple[tuple[str, Matcher], ...]:
         return _compiled(self, section)
 
-    @functools.cached_property
-    def title(self) -> Matcher:
-        return Matcher.compile(self.data["title"]["marks"], "title.marks")
+    title = _patterns("title.marks")
 
     @functools.cached_property
     def year_row(self) -> re.Pattern:
@@ -141,82 +156,50 @@ class Vocabulary:
                                 Matcher.compile(ft.get("header", []), f"form_types[{i}].header")))
         return tuple(out)
 
-    @functools.cached_property
-    def header(self) -> tuple[tuple[str, Matcher], ...]:
-        return self._fields("header")
+    header = _fields_of("header")
 
-    @functools.cached_property
-    def header_extra(self) -> Matcher:
-        return Matcher.compile(self.data["header_extra"]["labels"], "header_extra.labels")
+    header_extra = _patterns("header_extra.labels")
 
-    @functools.cached_property
-    def header_score(self) -> Matcher:
-        return Matcher.compile(self.data["header_extra"]["score"], "header_extra.score")
+    header_score = _patterns("header_extra.score")
 
-    @functools.cached_property
-    def conclusions(self) -> tuple[tuple[str, Matcher], ...]:
-        return self._fields("conclusions")
+    conclusions = _fields_of("conclusions")
 
-    @functools.cached_property
-    def conclusion_blocks(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["conclusions"], "blocks.conclusions")
+    conclusion_blocks = _patterns("blocks.conclusions")
 
     @functools.cached_property
     def value_labels(self) -> tuple[tuple[str, Matcher], ...]:
         """Header and conclusion fields: labels whose value stands right of (or inline after) them."""
         return self.header + self.conclusions
 
-    @functools.cached_property
-    def fund_block(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["funds"], "blocks.funds")
+    fund_block = _patterns("blocks.funds")
 
-    @functools.cached_property
-    def fund_columns(self) -> tuple[tuple[str, Matcher], ...]:
-        return self._fields("fund_columns")
+    fund_columns = _fields_of("fund_columns")
 
     @functools.cached_property
     def fund_lines(self) -> tuple[tuple[str, Matcher], ...]:
         return _compiled_list(self, "fund_lines")
 
-    @functools.cached_property
-    def fund_groups(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["fund_groups"], "blocks.fund_groups")
+    fund_groups = _patterns("blocks.fund_groups")
 
-    @functools.cached_property
-    def fund_filler(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["fund_filler"], "blocks.fund_filler")
+    fund_filler = _patterns("blocks.fund_filler")
 
-    @functools.cached_property
-    def fund_management(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["fund_management"], "blocks.fund_management")
+    fund_management = _patterns("blocks.fund_management")
 
-    @functools.cached_property
-    def goal_block(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["goals"], "blocks.goals")
+    goal_block = _patterns("blocks.goals")
 
-    @functools.cached_property
-    def goals(self) -> tuple[tuple[str, Matcher], ...]:
-        return self._fields("goals")
+    goals = _fields_of("goals")
 
-    @functools.cached_property
-    def indicator_block(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["indicators"], "blocks.indicators")
+    indicator_block = _patterns("blocks.indicators")
 
-    @functools.cached_property
-    def indicator_columns(self) -> tuple[tuple[str, Matcher], ...]:
-        return self._fields("indicator_columns")
+    indicator_columns = _fields_of("indicator_columns")
 
-    @functools.cached_property
-    def total(self) -> Matcher:
-        return Matcher.compile(self.data["blocks"]["total"], "blocks.total")
+    total = _patterns("blocks.total")
 
     @functools.cached_property
     def debris(self) -> dict[str, Matcher]:
         return {k: Matcher.compile(v, f"debris.{k}") for k, v in self.data["debris"].items()}
 
-    @functools.cached_property
-    def amounts_yuan(self) -> Matcher:
-        return Matcher.compile(self.data["units"]["yuan"], "units.yuan")
+    amounts_yuan = _patterns("units.yuan")
 
     @functools.cached_property
     def block_labels(self) -> Matcher:
