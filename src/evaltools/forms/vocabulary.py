@@ -73,12 +73,10 @@ class Matcher:
                 suffixes.append(core)
             else:
                 exact.add(_label(p))
-        # prefixes, suffixes and parts join the regexes in one pattern: a label is tested in C, once
-        alts = ([f"^(?:{'|'.join(map(re.escape, prefixes))})"] if prefixes else []) + \
-               ([f"(?:{'|'.join(map(re.escape, suffixes))})$"] if suffixes else []) + \
-               ([f"(?:{'|'.join(map(re.escape, parts))})"] if parts else []) + [f"(?:{r})" for r in regexes]
+        # str.startswith / endswith / in are C loops that stop early; an alternation regex would try
+        # every alternative at every position of a long text
         try:
-            rx = re.compile("|".join(alts)) if alts else None
+            rx = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
         except re.error as exc:  # e.g. a global flag such as (?i) inside one of them
             raise VocabularyError(f"词表“{where}”中的正则表达式无法合并：{exc}（请勿使用 (?i) 等全局标记）") from None
         return cls(pats, frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(parts), rx)
@@ -93,7 +91,16 @@ class Matcher:
         return hit
 
     def _test(self, s: str) -> bool:
-        return s in self.exact or (self.regex is not None and self.regex.search(s) is not None)
+        if s in self.exact:
+            return True
+        if self.prefixes and s.startswith(self.prefixes):
+            return True
+        if self.suffixes and s.endswith(self.suffixes):
+            return True
+        for part in self.parts:
+            if part in s:
+                return True
+        return self.regex is not None and self.regex.search(s) is not None
 
 
 _NEVER = Matcher(())
