@@ -413,7 +413,7 @@ def build_book(results: Iterable[FileResult]) -> Book:
         projects=pdf,
         funds=_frame(funds, schema.FUNDS, numeric=("budget_initial", "budget_full_year", "executed", "weight",
                                                    "exec_rate", "score", "received")),
-        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight", "level2_weight", "part_weight", "review_score", "weight_share",
+        indicators=_frame(indicators, schema.INDICATORS, numeric=("weight", "score", "level1_weight", "level2_weight", "part_weight", "review_score", "weight_share", "score_coefficient",
                                                                   "weighted_score", "parent")),
         load_errors=pd.DataFrame(errors, columns=list(schema.LOAD_ERRORS)).astype(str),
         unmapped=_compact(unmapped, schema.UNMAPPED, categorical=("form_id", "source_file", "sheet")),
@@ -439,13 +439,23 @@ _NOT_TEXT = ("seq", "row", "year", "form_index", "audited", "core", "placeholder
 
 
 def _frame(rows: list[dict], columns, numeric=()) -> pd.DataFrame:
+    """A table built column by column: numbers as float64 (None → NaN), texts as str (None → "")."""
+    import numpy as np
     import pandas as pd
 
-    df = pd.DataFrame.from_records(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
-    for col in numeric:
-        if col in df.columns:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    for col in df.columns:
-        if col not in numeric and col not in _NOT_TEXT and (df[col].dtype == object or df[col].isna().all()):
-            df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
-    return df
+    if not rows:
+        return pd.DataFrame(columns=list(columns))
+    nums = set(numeric)
+    data = {}
+    for col in columns:
+        values = [r.get(col) for r in rows]
+        if col in nums:
+            data[col] = np.array([np.nan if v is None else v for v in values], dtype="float64") \
+                if all(v is None or isinstance(v, (int, float)) for v in values) \
+                else pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
+        elif col in _NOT_TEXT:
+            data[col] = values
+        else:
+            data[col] = pd.array(["" if v is None else v if isinstance(v, str) else str(v) for v in values],
+                                 dtype="str")
+    return pd.DataFrame(data, columns=list(columns))

@@ -10,7 +10,8 @@ from ..cellvalues import clean_text, label
 from .block import Block, Region
 
 
-def read_notes(region: Region, taken: set) -> Block:
+def read_notes(region: Region, taken: set, skip_rows=frozenset()) -> Block:
+    """``skip_rows``: the indicator rows (their cells are values, never notes)."""
     b = Block(region)
     sh, vocab = region.sh, region.vocab
     instruction = vocab.debris["instruction"]
@@ -18,6 +19,8 @@ def read_notes(region: Region, taken: set) -> Block:
     management: list[str] = []
     fm = vocab.fund_management
     for r in region.rows:
+        if r in skip_rows:
+            continue
         for c, s in sh.labels[r]:
             if (r, c) in taken:
                 continue

@@ -68,7 +68,7 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     # conclusions stand outside the indicator table's rows (the table's own cells are not labels)
     table = {int(i["row"]) - 1 for i in inds.rows}
     concl = add(read_conclusions(region, taken, table))
-    extra = add(read_notes(region, taken))
+    extra = add(read_notes(region, taken, table))
     p = rec.project
     for b in (title, funds, goals, total, header, concl, extra):
         p.update(b.values)
