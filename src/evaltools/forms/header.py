@@ -6,7 +6,8 @@ import re
 
 from ..cellvalues import NumberError, clean_text, label, parse_number, to_text
 from .block import Block, Region
-from .segments import is_title
+from ..read import cell_name
+from .segments import is_title, title_like
 
 _COLONS = ("：", ":")
 _DEPT_NAME_CODE_RE = re.compile(r"^(.*?\D)\s*[-－—_–]\s*(\d{2,})$")
@@ -20,7 +21,9 @@ def read_title(region: Region) -> Block:
     b = Block(region)
     sh, vocab = region.sh, region.vocab
     p = b.values
-    hit = region.find(lambda s: is_title(vocab, s))
+    known = vocab.is_known_label
+    hit = next(((r, c) for r in region.rows for i, (c, s) in enumerate(sh.labels[r])
+                if is_title(vocab, s) and title_like(sh, r, i, known)), None)
     if hit:
         r, _ = hit
         parts = []
@@ -194,7 +197,7 @@ def _extras(region: Region, taken: set, b: Block, end: int | None = None) -> Non
                 continue
             b.used.add((r, c))
             if tail:
-                b.cells.append(("projects", "", "extra", f"{_cell(r, c)}", to_text(sh.raw(r, c))))
+                b.cells.append(("projects", "", "extra", cell_name(r, c), to_text(sh.raw(r, c))))
                 extra.append(f"{lab}：{tail}")
                 continue
             hit = region.value_right(r, c)
@@ -203,12 +206,6 @@ def _extras(region: Region, taken: set, b: Block, end: int | None = None) -> Non
                 b.put("projects", "", "extra", *hit, v)
                 extra.append(f"{clean_text(sh.raw(r, c))}：{clean_text(v)}")
     b.values["extra"] = "\n".join(b.info.get("extra", []) + extra)
-
-
-def _cell(r: int, c: int) -> str:
-    from ..read import cell_name
-
-    return cell_name(r, c)
 
 
 def split_department(text: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ def is_title(vocab: Vocabulary, s: str) -> bool:
     return len(s) < _TITLE_MAX and vocab.title(s)
 
 
-def _title_like(sh: Sheet, r: int, i: int, known) -> bool:
+def title_like(sh: Sheet, r: int, i: int, known) -> bool:
     """A title stands on a row of its own (with at most a project name and a year beside it), never
     as the value of a label."""
     row = sh.labels[r]
@@ -35,7 +35,7 @@ def segments(sh: Sheet, vocab: Vocabulary) -> list[tuple[int, int, int]]:
             if len(s) > long and "表" not in s and not s.startswith("项目"):
                 continue  # a long text that names no form (an indicator, a goal): the usual case
             kind = kind_of(s)
-            if kind == "title" and not _title_like(sh, r, i, known):
+            if kind == "title" and not title_like(sh, r, i, known):
                 continue  # an indicator named 按时报送绩效目标申报表, a conclusion ending in 自评表
             if kind is not None:
                 lists[kind].append(r)

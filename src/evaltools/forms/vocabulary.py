@@ -141,8 +141,6 @@ class Vocabulary:
 
     # -- sections, compiled on first use ---------------------------------------------------------
 
-    def _fields(self, section: str) -> tuple[tuple[str, Matcher], ...]:
-        return _compiled(self, section)
 
     title = _patterns("title.marks")
 
@@ -302,8 +300,6 @@ class Vocabulary:
     def _combined(self) -> dict:
         return {}
 
-    def is_value_label(self, s: str) -> bool:
-        return len(s) <= self.max_label_len and any(m(s) for _, m in self.value_labels)
 
     def is_known_label(self, s: str) -> bool:
         """A label of the form (a field's or a block's): never taken as another field's value."""
@@ -344,12 +340,8 @@ def _merge(base: dict, extra: dict, where: str = "") -> dict:
     for key, value in extra.items():
         path = f"{where}.{key}" if where else key
         if key not in out:
-            if not where and key not in _TOP_LEVEL_OPTIONAL:
-                raise VocabularyError(f"词表中有未知的部分“{path}”")
-            if where in _OPEN_TABLES:
-                out[key] = value
-                continue
-            raise VocabularyError(f"词表中有未知的键“{path}”")
+            # a new field needs a column of the contract: a user adds labels, not keys
+            raise VocabularyError(f"词表中有未知的部分“{path}”" if not where else f"词表中有未知的键“{path}”")
         cur = out[key]
         if isinstance(cur, dict) and isinstance(value, dict):
             out[key] = _merge(cur, value, path)
@@ -362,8 +354,6 @@ def _merge(base: dict, extra: dict, where: str = "") -> dict:
     return out
 
 
-_TOP_LEVEL_OPTIONAL: frozenset[str] = frozenset()
-_OPEN_TABLES: frozenset[str] = frozenset()  # a new field needs a column of the contract: add labels, not keys
 
 
 @functools.lru_cache(maxsize=16)
