@@ -43,6 +43,14 @@ CASES = [(p, i) for p in TRUTHS for i, _ in enumerate(_truth(p)["forms"])]
 IDS = [f"{p.name.split('.')[0]}#{i}" for p, i in CASES]
 
 
+def _differences(got, want: dict, numbers, texts, what: str = "") -> list[str]:
+    """Every listed number within 1e-6 (absent: empty), every listed text exactly (absent: "")."""
+    bad = [f"{what}{f}: loaded {got[f]!r}, truth {want.get(f)!r}" for f in numbers if not _num_equal(got[f], want.get(f))]
+    bad += [f"{what}{f}: loaded {got[f]!r}, truth {want.get(f, '')!r}" for f in texts
+            if str(got[f]) != str(want.get(f, ""))]
+    return bad
+
+
 def _num_equal(loaded, expected) -> bool:
     if expected is None:
         return loaded is None or (isinstance(loaded, float) and math.isnan(loaded))
@@ -125,13 +133,7 @@ def test_form_type_and_convention(book, path, i):
 def test_project_fields(book, path, i):
     truth, exp, row = _form(book, path, i)
     proj = exp["project"]
-    bad = []
-    for f in PROJECT_NUMBERS:
-        if not _num_equal(row[f], proj.get(f)):
-            bad.append(f"{f}: loaded {row[f]!r}, truth {proj.get(f)!r}")
-    for f in PROJECT_TEXTS:
-        if str(row[f]) != str(proj.get(f, "")):
-            bad.append(f"{f}: loaded {row[f]!r}, truth {proj.get(f, '')!r}")
+    bad = _differences(row, proj, PROJECT_NUMBERS, PROJECT_TEXTS)
     import pandas as pd
 
     year = None if pd.isna(row["year"]) else int(row["year"])
@@ -164,11 +166,7 @@ def test_fund_lines(book, path, i):
     assert [f["source"] for f in want] == list(funds["source"]), list(funds["label"])
     bad = []
     for k, (f, (_, got)) in enumerate(zip(want, funds.iterrows())):
-        if got["label"] != f["label"]:
-            bad.append(f"line {k}: label {got['label']!r} != {f['label']!r}")
-        for fld in FUND_NUMBERS:
-            if not _num_equal(got[fld], f.get(fld)):
-                bad.append(f"line {k} {f['label']}: {fld} loaded {got[fld]!r}, truth {f.get(fld)!r}")
+        bad += _differences(got, f, FUND_NUMBERS, ("label",), f"line {k} {f['label']}: ")
         if "method" in f and got["method"] != f["method"]:
             bad.append(f"line {k}: method {got['method']!r} != {f['method']!r}")
     assert not bad, "\n".join(bad)
@@ -183,12 +181,7 @@ def test_indicators(book, path, i):
     by_seq = dict(zip(inds["seq"], inds["name"]))
     bad = []
     for w, (_, got) in zip(want, inds.iterrows()):
-        for fld in IND_NUMBERS:
-            if not _num_equal(got[fld], w.get(fld)):
-                bad.append(f"{w['name']}: {fld} loaded {got[fld]!r}, truth {w.get(fld)!r}")
-        for fld in IND_TEXTS:
-            if str(got[fld]) != str(w.get(fld, "")):
-                bad.append(f"{w['name']}: {fld} loaded {got[fld]!r}, truth {w.get(fld, '')!r}")
+        bad += _differences(got, w, IND_NUMBERS, IND_TEXTS, f"{w['name']}: ")
         parent = by_seq.get(got["parent"], "") if got["parent"] == got["parent"] else ""
         if parent != w.get("parent", ""):
             bad.append(f"{w['name']}: parent {parent!r}, truth {w.get('parent', '')!r}")

@@ -179,16 +179,12 @@ def test_patterns(pattern, yes, no):
 # Debris, form types, the unknown
 
 
-def _seed_with(tmp_path, edits, name="f.xlsx"):
-    form = fk.seed_form(0)
-    for fn in edits:
-        form = fn(form)
-    return evaltools.load(fk.write_xlsx(tmp_path / name, [("Sheet1", form)]))
-
-
-def _indicator_row(form, text):
-    r, _ = fk.find(form, text)
-    return r
+def _with_first_name(form, text):
+    """The form with its first indicator's 三级指标 cell replaced by ``text``."""
+    name_col = fk.find(form, "三级指标")[1]
+    hdr, _ = fk.find(form, "一级指标")
+    r = min(r for (r, c) in form[0] if r > hdr and c == name_col)
+    return {**form[0], (r, name_col): text}, form[1]
 
 
 def test_template_debris_is_recognised(tmp_path):
@@ -232,13 +228,8 @@ def test_template_debris_is_recognised(tmp_path):
 
 
 def test_placeholders_fire_str_placeholder(tmp_path):
-    form = fk.seed_form(0)
-    name_col = fk.find(form, "三级指标")[1]
-    hdr, _ = fk.find(form, "一级指标")
-    r = min(r for (r, c) in form[0] if r > hdr and c == name_col)
-    cells = dict(form[0])
-    cells[(r, name_col)] = "办公设备数量（≥**台）"
-    book = evaltools.load(fk.write_xlsx(tmp_path / "p.xlsx", [("Sheet1", (cells, form[1]))]))
+    book = evaltools.load(fk.write_xlsx(tmp_path / "p.xlsx", [("Sheet1", _with_first_name(fk.seed_form(0),
+                                                                                          "办公设备数量（≥**台）"))]))
     assert bool(book.indicators.sort_values("seq")["placeholder"].iloc[0])
     f = evaltools.audit(book).findings
     assert "STR-PLACEHOLDER" in set(f["rule"])
@@ -339,12 +330,7 @@ def test_a_project_named_like_a_form_type_is_still_a_project_form(tmp_path, titl
 
 def test_an_indicator_named_like_a_title_does_not_cut_the_form(tmp_path):
     form = fk.seed_form(0)
-    name_col = fk.find(form, "三级指标")[1]
-    hdr, _ = fk.find(form, "一级指标")
-    r = min(r for (r, c) in form[0] if r > hdr and c == name_col)
-    cells = dict(form[0])
-    cells[(r, name_col)] = "按时报送绩效目标申报表"
     plain = evaltools.load(fk.write_xlsx(tmp_path / "p.xlsx", [("Sheet1", form)]))
-    book = evaltools.load(fk.write_xlsx(tmp_path / "t.xlsx", [("Sheet1", (cells, form[1]))]))
+    book = evaltools.load(fk.write_xlsx(tmp_path / "t.xlsx", [("Sheet1", _with_first_name(form, "按时报送绩效目标申报表"))]))
     assert len(book.projects) == 1 and len(book.indicators) == len(plain.indicators)
     assert book.projects["total_score"].iloc[0] == plain.projects["total_score"].iloc[0]

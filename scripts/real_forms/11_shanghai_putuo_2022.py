@@ -10,12 +10,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://pdf.chddh.cn/archives/48n5zg2zkkjxn27q6rjv.html"
 FILE = "11_shanghai_putuo_2022.xlsx"
-
-
 
 
 def header(name: str) -> dict[str, object]:

@@ -11,12 +11,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://www.wenku365.com/s-60761775.html"
 FILE = "12_beijing_haidian_2016.xlsx"
-
-
 
 
 CELLS = {

@@ -10,12 +10,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://taowenge.com/p-72820237.html"
 FILE = "13_hunan_hengshan_2020.xlsx"
-
-
 
 
 # (一级, 二级, 三级, 年度指标值, 全年完成值, 未完成原因和改进措施)

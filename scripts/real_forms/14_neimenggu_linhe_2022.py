@@ -12,12 +12,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = '(no URL returned by the source for this text; document title as found: "2022年度就业补助资金绩效目标自评表.xlsx")'
 FILE = "14_neimenggu_linhe_2022.xlsx"
-
-
 
 
 GOALS = ("目标1:资金按规定用于职业培训补贴、职业技能鉴定补贴、社会保险补贴、公益性岗位补贴、创业补贴、就业见习补贴、"

@@ -13,12 +13,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "http://cycms.chengan.gov.cn/zfxxgk/bmView.jsp?id=15437&websiteid=905&xxfl=0404"
 FILE = "15_hebei_chengan_2020.xlsx"
-
-
 
 
 GOAL = "为我县百岁高龄老年人发放补贴,使老年人得到更好的照顾。\n为全县共享改革开放成果,促进社会稳定文明和谐"

@@ -12,12 +12,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://www.sxx.gov.cn/zwgk/public/811/56426371.html"
 FILE = "16_anhui_suixi_2019.xlsx"
-
-
 
 
 # (一级, 二级, 三级, 分值, 年度指标值, 全年实际值, 得分, 未完成原因及拟采取的改进措施)

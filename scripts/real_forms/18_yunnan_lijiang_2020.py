@@ -15,12 +15,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "http://m.jjiadianqingjie.com.cn/changyong/13241.html"
 FILE = "18_yunnan_lijiang_2020.xlsx"
-
-
 
 
 cells: dict[str, object] = {

@@ -18,12 +18,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://1wenmi.com/doc/330418.html"
 FILE = "19_hubeitemplate_changjiangjinbu_2020.xlsx"
-
-
 
 
 FOOTNOTE = (

@@ -18,12 +18,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://m.yzwku.com/doc/476505.html"
 FILE = "20_ningxia_yinchuan_2021.xlsx"
-
-
 
 
 cells: dict[str, object] = {

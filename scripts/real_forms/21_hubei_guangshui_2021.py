@@ -17,12 +17,9 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from build_real_forms import Sheet, grid  # noqa: E402
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string  # noqa: E402
 
 SOURCE = "https://pdf.wenkuvip.com/archives/bqg98jldqkx8g2xm7pe6.html"
 FILE = "21_hubei_guangshui_2021.xlsx"
-
-
 
 
 cells: dict[str, object] = {
