@@ -39,7 +39,7 @@ def to_text(value: object) -> str:
 
 
 def is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
 def label(value: object) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cellvalues import NumberError, is_empty, label, parse_number, to_text
-from ..read import cell_name
+from ..read import _LETTERS, cell_name
 from .sheet import Sheet
 from .vocabulary import Vocabulary
 
@@ -66,8 +66,10 @@ class Block:
     info: dict[str, object] = field(default_factory=dict)  # what a later reader needs to know
 
     def put(self, table: str, key: str, fld: str, r: int, c: int, raw: object) -> None:
+        # the hottest call of the loader (one per value read): cell_name and to_text inlined
         self.used.add((r, c))
-        self.cells.append((table, key, fld, cell_name(r, c), to_text(raw)))
+        self.cells.append((table, key, fld, f"{_LETTERS[c]}{r + 1}" if c < 1024 else cell_name(r, c),
+                           raw if raw.__class__ is str else to_text(raw)))
 
     def error(self, r: int | None, c: int | None, message: str) -> None:
         where = cell_name(r, c) if r is not None and c is not None else self.region.anchor
@@ -79,6 +81,9 @@ class Block:
 
     def number(self, table: str, key: str, fld: str, r: int, c: int, what: str, units=()) -> float | None:
         raw = self.region.sh.raw(r, c)
+        if raw.__class__ is float:  # most numbers are numbers: no text to parse
+            self.put(table, key, fld, r, c, raw)
+            return None if raw != raw else raw
         if is_empty(raw):
             return None
         self.put(table, key, fld, r, c, raw)

@@ -29,10 +29,11 @@ def classify_fund(vocab, text: str) -> str | None:
 
 def _header_row(region: Region):
     sh, vocab = region.sh, region.vocab
+    heading = vocab.classifier(vocab.fund_columns)
     for r in region.rows:
         found: dict[str, int] = {}
         for c, s in sh.labels[r]:
-            key = vocab.classify(vocab.fund_columns, s)
+            key = heading(s)
             if key is not None and key not in found:
                 found[key] = c
         if sum(k in found for k in ("budget_initial", "budget_full_year", "executed")) >= 2 \

@@ -62,9 +62,9 @@ def split_inline(raw: object) -> tuple[str, str]:
     if not isinstance(raw, str):
         return "", ""
     text = raw.strip()
-    for i, ch in enumerate(text):
-        if ch in _COLONS:
-            return text[:i], text[i + 1 :].strip()
+    i = min((j for j in (text.find(ch) for ch in _COLONS) if j >= 0), default=-1)
+    if i >= 0:
+        return text[:i], text[i + 1 :].strip()
     return text, ""
 
 
@@ -73,6 +73,7 @@ def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Blo
     """Fill ``fields`` (``(key, matcher)`` pairs) from labels whose value is right of or inline after them."""
     sh, vocab = region.sh, region.vocab
     seen: set[str] = set()
+    classify = vocab.classifier(fields)
     for r in rows if rows is not None else region.rows:
         for c, s in sh.labels[r]:
             if (r, c) in taken or (r, c) in b.used:
@@ -87,7 +88,7 @@ def read_labelled(region: Region, taken: set, fields, table_values: dict, b: Blo
                 continue
             if on_repeat is not None:
                 on_repeat(r, c, s, seen)
-            first = vocab.classify(fields, lab)
+            first = classify(lab)
             if first is None:
                 continue  # the usual case, answered by one look-up
             for key, pred in fields if first in seen else ((first, None),):

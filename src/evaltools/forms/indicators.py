@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..cellvalues import clean_text, is_empty, label, to_text
+from ..cellvalues import _label, clean_text, is_empty, label, to_text
 from ..read import cell_name
 from .block import Block, Region
 
@@ -202,7 +202,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
                     b.info.setdefault("block_cells", []).append((r, c))
         for lvl in ("level1", "level2"):
             ind[lvl] = _level(b, r, cols.get(lvl), key, lvl)
-        part = _level(b, r, cols.get("part"), key, "part")
+        part = _level(b, r, cols["part"], key, "part") if "part" in cols else ""
         ind["part"], ind["part_weight"] = split_inline_weight(part) if part else ("", None)
         ind["level2"], ind["level2_weight"] = split_inline_weight(str(ind["level2"])) if ind["level2"] else ("", None)
         name1, rng = split_weight_range(str(ind["level1"]))
@@ -235,7 +235,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
                         and 0 < abs(v) <= 10 and origin in sh.grid.percent_cells:
                     v = _percent_text(v)  # a percent-formatted 1 is shown as 100%
                     b.flag("percent-cells")
-            ind[fld] = clean_text(v)
+            ind[fld] = v.strip() if v.__class__ is str else clean_text(v)
         for fld, what, col in number_cols:
             ind[fld] = b.number("indicators", key, fld, r, col, what, ("分", "%") if fld in _PERCENT_FIELDS else ("分",))
             if fld in _PERCENT_FIELDS and ind[fld] is not None and (r, col) in sh.grid.percent_cells:
@@ -253,9 +253,9 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
             if not is_empty(v):
                 b.put("indicators", key, "core", r, cols["core"], v)
                 ind["core"] = ind["core"] or to_text(v).strip() in _YES
-        ind["placeholder"] = bool(placeholder(label(name)) or placeholder(label(str(ind["target"]))))
+        ind["placeholder"] = bool(placeholder(_label(name)) or placeholder(_label(str(ind["target"]))))
         group = (ind["level1"], ind["level2"])
-        if breakdown(label(name)) and parent_seq is not None and group == parent_group:
+        if breakdown(_label(name)) and parent_seq is not None and group == parent_group:
             ind["parent"] = parent_seq  # 其中… under the indicator above it, in the same 一级 / 二级
             b.flag("breakdown-rows")
         else:
@@ -331,15 +331,14 @@ def _percent_text(v: float) -> str:
 def _level(b: Block, r: int, col: int | None, key: str, fld: str) -> str:
     if col is None:
         return ""
-    sh = b.region.sh
-    v, origin = sh.spread(r, col)
-    if is_empty(v):
+    v, origin = b.region.sh.spread(r, col)
+    if v is None or v.__class__ is str and (not v or v.isspace()):
         return ""
-    if origin == (r, col):
+    if origin[0] == r:
         b.put("indicators", key, fld, r, col, v)
     else:  # read through a vertical merge: provenance is the merge's origin cell
         b.cells.append(("indicators", key, fld, cell_name(*origin), to_text(v)))
-    return label(v)
+    return _label(v) if v.__class__ is str else label(v)
 
 
 def _end_of_indicators(region: Region, hdr: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..cellvalues import to_text
 from ..read import Grid, cell_name
 from . import conventions
 from .block import Block, Region
@@ -127,16 +128,18 @@ def _unknown_header(rec: FormRecord, sh: Sheet, region: Region, taken: set, fund
 def _account(rec: FormRecord, sh: Sheet, region: Region, taken: set) -> None:
     """List every non-empty cell of the region that no field or label took."""
     n = 0
+    last_row = region.r0
+    unmapped = rec.unmapped
     for r in region.rows:
-        for c, v in sh.nonempty[r]:
-            n += 1
-            if (r, c) in taken:
-                continue
-            from ..cellvalues import to_text
-
-            rec.unmapped.append((cell_name(r, c), to_text(v)))
+        cells = sh.nonempty[r]
+        if not cells:
+            continue
+        n += len(cells)
+        last_row = r
+        for c, v in cells:
+            if (r, c) not in taken:
+                unmapped.append((cell_name(r, c), to_text(v)))
     rec.n_cells = n
-    last_row = max((r for r in region.rows if sh.nonempty[r]), default=region.r0)
     r0, c0, _, c1 = rec.region
     rec.region = (r0, c0, last_row, c1)
 

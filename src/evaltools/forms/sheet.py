@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..cellvalues import is_empty, label
+from ..cellvalues import _label
 from ..read import Grid
 
 
@@ -18,12 +18,17 @@ class Sheet:
         self.labels: list[list[tuple[int, str]]] = []
         # row → [(col, value)] of non-empty cells: every scan walks these, not the full grid
         self.nonempty: list[list[tuple[int, object]]] = []
+        no_cells: list = []
         for row in self.rows:
+            if row.count("") == len(row):  # an empty row (most of a sheet's width is): no scan at all
+                self.nonempty.append(no_cells)
+                self.labels.append(no_cells)
+                continue
             # calamine gives "" for an empty cell; a text of only spaces is empty too
             ne = [(c, v) for c, v in enumerate(row) if v != "" and v is not None
                   and (v.__class__ is not str or not v.isspace())]
             self.nonempty.append(ne)
-            self.labels.append([(c, label(v)) for c, v in ne if isinstance(v, str)])
+            self.labels.append([(c, _label(v)) for c, v in ne if v.__class__ is str])
         self.merge_end: dict[tuple[int, int], tuple[int, int]] = {}
         self.merge_origin: dict[tuple[int, int], tuple[int, int]] = {}
         for r0, c0, r1, c1 in grid.merges:
@@ -39,10 +44,13 @@ class Sheet:
 
     def spread(self, r: int, c: int) -> tuple[object, tuple[int, int]]:
         """The value shown at (r, c): a vertically merged cell shows its origin's value."""
-        v = self.raw(r, c)
-        if is_empty(v) and (r, c) in self.merge_origin:
-            o = self.merge_origin[(r, c)]
-            return self.raw(*o), o
+        # called for every text cell of every indicator row: raw() and is_empty() inlined
+        row = self.rows[r] if 0 <= r < self.height else ()
+        v = row[c] if 0 <= c < len(row) else ""
+        if v is None or v.__class__ is str and (not v or v.isspace()):
+            o = self.merge_origin.get((r, c))
+            if o is not None:
+                return self.raw(*o), o
         return v, (r, c)
 
     def span_end_col(self, r: int, c: int) -> int:

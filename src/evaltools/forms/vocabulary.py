@@ -34,18 +34,61 @@ from ..cellvalues import label as _label
 from ..errors import VocabularyError
 
 
-@dataclass(frozen=True)
-class Matcher:
-    """Tests a normalised label against one field's patterns in one call."""
+class _Memo(dict):
+    """label → verdict of ``fn``, filled on first look-up: the same labels recur in every form of a batch.
 
-    patterns: tuple[str, ...]
-    exact: frozenset[str] = field(default_factory=frozenset)
-    prefixes: tuple[str, ...] = ()
-    suffixes: tuple[str, ...] = ()
-    parts: tuple[str, ...] = ()
-    regex: re.Pattern | None = None
-    # label → verdict: the same labels recur in every form of a batch
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    Calling it is ``dict.__getitem__`` (no Python frame on a hit, the common case); a miss runs
+    ``__missing__``.
+    """
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    __call__ = dict.__getitem__
+
+    def __missing__(self, s):
+        hit = self.fn(s)
+        if len(self) > 100_000:
+            self.clear()
+        self[s] = hit
+        return hit
+
+    def __reduce__(self):  # a memo travels empty: workers fill their own
+        return (_Memo, (self.fn,))
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+
+class Matcher(_Memo):
+    """Tests a normalised label against one field's patterns in one call (memoised)."""
+
+    __slots__ = ("patterns", "exact", "prefixes", "suffixes", "parts", "regex")
+
+    def __init__(self, patterns: tuple[str, ...] = (), exact: frozenset[str] = frozenset(),
+                 prefixes: tuple[str, ...] = (), suffixes: tuple[str, ...] = (), parts: tuple[str, ...] = (),
+                 regex: re.Pattern | None = None):
+        super().__init__(None)
+        self.patterns, self.exact, self.prefixes = tuple(patterns), frozenset(exact), tuple(prefixes)
+        self.suffixes, self.parts, self.regex = tuple(suffixes), tuple(parts), regex
+
+    def __reduce__(self):
+        return (Matcher, (self.patterns, self.exact, self.prefixes, self.suffixes, self.parts, self.regex))
+
+    def __repr__(self) -> str:
+        return f"Matcher({self.patterns!r})"
+
+    def __missing__(self, s):
+        hit = self._test(s)
+        if len(self) > 100_000:
+            self.clear()
+        self[s] = hit
+        return hit
 
     @classmethod
     def compile(cls, patterns: Iterable[str], where: str = "") -> "Matcher":
@@ -80,15 +123,6 @@ class Matcher:
         except re.error as exc:  # e.g. a global flag such as (?i) inside one of them
             raise VocabularyError(f"词表“{where}”中的正则表达式无法合并：{exc}（请勿使用 (?i) 等全局标记）") from None
         return cls(pats, frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(parts), rx)
-
-    def __call__(self, s: str) -> bool:
-        hit = self.memo.get(s)
-        if hit is None:
-            hit = self._test(s)
-            if len(self.memo) > 100_000:
-                self.memo.clear()
-            self.memo[s] = hit
-        return hit
 
     def _test(self, s: str) -> bool:
         if s in self.exact:
@@ -138,6 +172,9 @@ class Vocabulary:
     data: dict = field(repr=False, compare=False)
     digest: str = ""
     source: str = "built-in"
+
+    def __reduce__(self):  # compiled matchers and memos are rebuilt where the vocabulary is used
+        return (Vocabulary, (self.data, self.digest, self.source))
 
     # -- sections, compiled on first use ---------------------------------------------------------
 
@@ -229,61 +266,52 @@ class Vocabulary:
 
     # -- one look-up per label: what a label can start, what column it heads ------------------------
 
-    def segment_kind(self, s: str) -> str | None:
-        """``title``, ``name`` or ``block`` (what starts a form), or None: one memoised look-up."""
-        memo = self._classified.setdefault("segment", {})
-        try:
-            return memo[s]
-        except KeyError:
-            pass
+    @functools.cached_property
+    def segment_kind(self) -> _Memo:
+        """label → ``title``, ``name``, ``weak`` or ``block`` (what starts a form), or None."""
+        return _Memo(self._segment_kind)
+
+    def _segment_kind(self, s: str) -> str | None:
         marks = self.segment_marks
         if len(s) > 2 * self.max_label_len and not s.startswith(self._inline_name_heads):
             # a long text (an indicator, a goal) can at most be a title: skip the label tests
-            kind = "title" if len(s) < 120 and self.title(s) else None
-        else:
-            kind = ("title" if len(s) < 120 and self.title(s) else "name" if marks["name"](s)
-                    else "weak" if marks["weak"](s) else "block" if marks["block"](s) else None)
-        if len(memo) > 100_000:
-            memo.clear()
-        memo[s] = kind
-        return kind
+            return "title" if len(s) < 120 and self.title(s) else None
+        return ("title" if len(s) < 120 and self.title(s) else "name" if marks["name"](s)
+                else "weak" if marks["weak"](s) else "block" if marks["block"](s) else None)
 
     @functools.cached_property
     def _inline_name_heads(self) -> tuple[str, ...]:
         """Name labels that may carry their value inline (项目名称：…): long, but still a form start."""
         return tuple(p for p in self.segment_marks["name"].exact) + tuple(self.segment_marks["name"].prefixes)
 
-    def indicator_heading(self, s: str) -> str | None:
-        """The indicator column a heading names (None for the table's own label): one look-up."""
-        memo = self._classified.setdefault("indicator_heading", {})
-        try:
-            return memo[s]
-        except KeyError:
-            pass
+    @functools.cached_property
+    def indicator_heading(self) -> _Memo:
+        """label → the indicator column it heads (None for the table's own label and for long texts)."""
+        return _Memo(self._indicator_heading)
+
+    def _indicator_heading(self, s: str) -> str | None:
         if len(s) > 2 * self.max_label_len:
-            key = None  # a column heading is a short label; long texts are the table's values
-        else:
-            key = None if self.indicator_block(s) else self.classify(self.indicator_columns, s)
-        if len(memo) > 100_000:
-            memo.clear()
-        memo[s] = key
-        return key
+            return None  # a column heading is a short label; long texts are the table's values
+        return None if self.indicator_block(s) else self.classify(self.indicator_columns, s)
 
     # -- helpers --------------------------------------------------------------------------------
 
     def classify(self, fields: tuple[tuple[str, Matcher], ...], s: str) -> str | None:
-        memo = self._classified.setdefault(id(fields), {})
-        try:
-            return memo[s]
-        except KeyError:
-            pass
-        anyone = self._any_of(fields)
-        # most cells name no field at all: one combined test says so before the fields are tried in order
-        key = next((k for k, m in fields if m(s)), None) if anyone._test(s) else None
-        if len(memo) > 100_000:
-            memo.clear()
-        memo[s] = key
-        return key
+        """The first field of ``fields`` whose patterns match ``s`` (memoised per field list)."""
+        return self.classifier(fields)(s)
+
+    def classifier(self, fields: tuple[tuple[str, Matcher], ...]) -> _Memo:
+        """``classify`` for one field list as a memo to call in a loop: label → first field or None."""
+        memo = self._classified.get(id(fields))
+        if memo is None:
+            anyone = self._any_of(fields)
+
+            def first(label: str) -> str | None:
+                # most cells name no field at all: one combined test says so before the fields are tried
+                return next((k for k, m in fields if m(label)), None) if anyone._test(label) else None
+
+            memo = self._classified[id(fields)] = _Memo(first)
+        return memo
 
     @functools.cached_property
     def _classified(self) -> dict:
