@@ -336,23 +336,63 @@ def bench_baseline(rev: str, corpus: Path, repeat: int) -> str:
             return f"Baseline {rev}: not available ({arch.stderr.decode(errors='replace').strip()[:120]})."
         subprocess.run(["tar", "-x", "-C", str(tmp)], input=arch.stdout, check=True)
         env = dict(os.environ, PYTHONPATH=str(tmp / "src"))
+
+        def child_cmd(tree: Path, limit: int) -> list[str]:
+            return [sys.executable, str(tree / "benchmarks" / "run.py"), "--child", "evaltools",
+                    "--corpus", str(corpus.resolve()), "--limit", str(limit)]
+
         now, before = [], []
         for _ in range(repeat):
             now.append(_run_child("evaltools", corpus, 0))
-            cmd = [sys.executable, str(tmp / "benchmarks" / "run.py"), "--child", "evaltools", "--corpus", str(corpus.resolve()),
-                   "--limit", "0"]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=tmp, env=env)
+            out = subprocess.run(child_cmd(tmp, 0), check=True, capture_output=True, text=True, cwd=tmp, env=env)
             before.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        counted = _instructions_per_file(lambda n: (child_cmd(ROOT, n), ROOT, None),
+                                         lambda n: (child_cmd(tmp, n), tmp, env))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     n = now[0]["items"]
     a = statistics.median(r["seconds"] for r in now) / n * 1000
     b = statistics.median(r["seconds"] for r in before) / max(before[0]["items"], 1) * 1000
     verdict = "no slower" if a <= b * 1.05 else f"{a / b:.2f}× slower"
-    return (f"Against the loader before the vocabulary (commit `{rev}`, same corpus, runs alternated, median of "
+    text = (f"Against the loader before the vocabulary (commit `{rev}`, same corpus, runs alternated, median of "
             f"{repeat}): **{a:.2f} ms per form now, {b:.2f} before** ({verdict}; the earlier loader read "
             f"{before[0]['items']} forms, this one {n}). Raw seconds: now {[round(r['seconds'], 3) for r in now]}, "
             f"before {[round(r['seconds'], 3) for r in before]}.")
+    if counted:
+        mine, theirs = counted
+        text += (f" Counted instead of timed (valgrind callgrind, instructions per file over files 21–{20 + _COUNT_FILES},"
+                 f" start-up and the first 20 files subtracted; the same for both, unaffected by other load on the"
+                 f" machine): **{mine / 1e6:.2f} M now, {theirs / 1e6:.2f} M before ({mine / theirs:.3f}×)**.")
+    else:
+        text += " (valgrind not installed: the instruction count was skipped.)"
+    return text
+
+
+_COUNT_FILES = 200
+
+
+def _instructions_per_file(mine, theirs) -> tuple[float, float] | None:
+    """Marginal instructions per file of two loaders (callgrind at 20 and 20 + _COUNT_FILES files)."""
+    import shutil
+    import tempfile
+
+    if shutil.which("valgrind") is None:
+        return None
+
+    def count(spec) -> int:
+        cmd, cwd, env = spec
+        with tempfile.TemporaryDirectory() as d:
+            out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={d}/cg.out", *cmd],
+                                 capture_output=True, text=True, cwd=cwd, env=env)
+        for line in out.stderr.splitlines():
+            if "Collected :" in line:
+                return int(line.split(":")[-1].strip())
+        raise RuntimeError(f"callgrind printed no count: {out.stderr[-300:]}")
+
+    per_file = []
+    for make in (mine, theirs):
+        per_file.append((count(make(20 + _COUNT_FILES)) - count(make(20))) / _COUNT_FILES)
+    return per_file[0], per_file[1]
 
 
 def render_load(rows: list[dict]) -> str:

@@ -32,3 +32,8 @@ class LoadError(EvaltoolsError):
 
 class VocabularyError(EvaltoolsError):
     """A vocabulary file that cannot be used: unreadable, unknown section or key, bad pattern."""
+
+
+class OutputError(EvaltoolsError):
+    """An output that cannot be written: a read-only folder, a workbook open in Excel/WPS (its lock
+    file ``~$name`` is present), a full disk. The CLI exits 3 on it; nothing half-written is left."""
