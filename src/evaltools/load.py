@@ -217,18 +217,23 @@ class ParsedFile:
     error: str = ""  # the whole file could not be read
     error_sheet: str = ""
     sheet_names: list[str] = field(default_factory=list)
+    problems: list[tuple] = field(default_factory=list)  # (sheet, cell, message, level) from the bounded reader
 
 
-def parse_bytes(path: Path, data: bytes, vocabulary=None) -> ParsedFile:
+def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> ParsedFile:
     """Read and locate every form in a workbook's bytes. Never raises for bad data."""
     out = ParsedFile()
     try:
-        wb = read_workbook(path, data)
+        wb = read_workbook(path, data, limits)
     except ReadError as exc:
         out.error, out.error_sheet = exc.message, exc.sheet
         return out
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
+        out.problems += [(grid.name, cell, message, level) for cell, message, level in grid.problems]
+        if grid.refused:
+            out.sheets.append((grid.name, [], "refused", grid.visible, ""))
+            continue
         try:
             records = read_forms(grid, vocabulary)
         except Exception as exc:  # a reader bug must not lose the batch; it is reported
@@ -238,7 +243,7 @@ def parse_bytes(path: Path, data: bytes, vocabulary=None) -> ParsedFile:
     return out
 
 
-def load_file(path: Path, relative_name: str, cache=None, vocabulary=None) -> FileResult:
+def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limits=None) -> FileResult:
     """Read one workbook into plain rows. Never raises for bad data."""
     res = FileResult(source_file=str(path))
     try:
@@ -250,10 +255,11 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None) -> Fi
     if cache is not None:
         from .cache import digest
 
-        key = digest(data) + ("-" + vocabulary.digest if vocabulary is not None else "")
+        key = digest(data) + ("-" + vocabulary.digest if vocabulary is not None else "") \
+            + ("-" + digest(repr(limits).encode())[:12] if limits is not None else "")
         parsed = cache.get(key)
     if parsed is None:
-        parsed = parse_bytes(path, data, vocabulary)
+        parsed = parse_bytes(path, data, vocabulary, limits)
         if cache is not None:
             cache.put(key, parsed)
     if parsed.error:
@@ -270,6 +276,7 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None) -> Fi
     if n_forms == 0 and not res.errors:
         names = "、".join(parsed.sheet_names) or "（无工作表）"
         res.errors.append(("", "", f"工作簿中没有找到绩效自评表（工作表：{names}）"))
+    res.errors += getattr(parsed, "problems", [])  # far cells, error cells, refused sheets (bounds.py)
     return res
 
 
@@ -315,7 +322,7 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
 
 
 def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, cache=None,
-         vocabulary=None) -> Book:
+         vocabulary=None, limits=None) -> Book:
     """Load every form in ``source``: a file, a folder (recursive), a glob, or a list of them.
 
     Returns a ``Book``. With ``strict=True`` the first problem raises ``LoadError`` (same message
@@ -331,6 +338,10 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, c
 
     ``vocabulary`` is a TOML file that extends the built-in label vocabulary (``forms/
     vocabulary.toml``) with a province's own words; the parse cache keys on it.
+
+    ``limits`` (``evaltools.Limits``) bound what one workbook may hold (rows, columns, cells,
+    inflated bytes); the defaults fit every real form with a wide margin. A sheet beyond them is
+    read sparsely or refused with a load error naming its far cell; no file can exhaust memory.
     """
     from .cache import ParseCache
     from .forms import load_vocabulary
@@ -340,7 +351,8 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, c
         else vocabulary
     items = list(iter_sources(source))
     store = ParseCache.open(cache)
-    items = [(p, rel, problem, store.root if store is not None else None, vocab_path) for p, rel, problem in items]
+    items = [(p, rel, problem, store.root if store is not None else None, vocab_path, limits)
+             for p, rel, problem in items]
     del vocab
     results: list[FileResult] = []
     for res in _map_files(items, jobs, executor):
@@ -367,7 +379,7 @@ def _load_item(item: tuple) -> FileResult:
         from .forms import load_vocabulary
 
         vocab = load_vocabulary(item[4])
-    return load_file(path, rel, cache, vocab)
+    return load_file(path, rel, cache, vocab, item[5] if len(item) > 5 else None)
 
 
 _MIN_FILES_PER_PROCESS = 64  # below this, starting a process costs more than it saves

@@ -30,6 +30,10 @@ class Grid:
     visible: bool = True
     # where the percent-formatted cells are, worked out on first use (see ``percent_cells``)
     percents: "PercentCells | None" = field(default=None, repr=False, compare=False)
+    # what the bounded reader found (see bounds.py): (cell, message, level) rows for load_errors, and a
+    # whole-sheet refusal (the sheet's rows are then empty)
+    problems: list[tuple[str, str, str]] = field(default_factory=list, repr=False, compare=False)
+    refused: str = ""
 
     @property
     def percent_cells(self) -> frozenset:
@@ -143,15 +147,26 @@ _KIND_MESSAGES = {
 }
 
 
-def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
-    """Read every sheet of a workbook. Raises ``ReadError`` with a Chinese message on failure."""
+def read_workbook(path: Path, data: bytes | None = None, limits=None) -> Workbook:
+    """Read every sheet of a workbook. Raises ``ReadError`` with a Chinese message on failure.
+
+    ``limits`` (``bounds.Limits``) bound what a sheet may hold; every sheet is measured before it
+    is read (see ``bounds.py``), so no file can make the reader allocate without bound.
+    """
     import python_calamine as pc
+
+    from . import bounds
 
     if data is None:
         data = path.read_bytes()
     kind = sniff(data)
     if kind in _KIND_MESSAGES:
         raise ReadError(_KIND_MESSAGES[kind])
+    limits = limits or bounds.DEFAULT_LIMITS
+    try:
+        plans, sparse = _plan(data, kind, limits)
+    except bounds.BoundsError as exc:
+        raise ReadError(exc.message, sheet=exc.sheet) from None
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
@@ -167,17 +182,87 @@ def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
     visibility = {m.name: str(m.visible).endswith(".Visible") for m in wb.sheets_metadata}
     with wb:
         for name in wb.sheet_names:
+            plan = plans.get(name) or bounds.SheetPlan()
+            problems: list[tuple[str, str, str]] = []
+            if plan.mode == "refused":
+                sheets.append(Grid(name=name, rows=[], visible=visibility.get(name, True), refused=plan.message,
+                                   problems=[(plan.cell, plan.message, "error")]))
+                continue
             try:
-                sh = wb.get_sheet_by_name(name)
-                rows = sh.to_python(skip_empty_area=False)
-                merges = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+                if plan.mode == "sparse":
+                    rows, merges, far = bounds.read_sparse(sparse[name], sparse["\0strings"], plan)
+                    problems += _far_messages(far, plan)
+                else:
+                    sh = wb.get_sheet_by_name(name)
+                    rows = sh.to_python(skip_empty_area=False)
+                    merges = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
             except Exception as exc:
                 if "password" in str(exc).lower():
                     raise ReadError(_KIND_MESSAGES["encrypted"], sheet=name) from exc
                 raise ReadError(f"工作表无法读取，文件可能已损坏（{_short(exc)}）", sheet=name) from exc
+            merges = bounds.clamp_merges(merges, len(rows), max((len(r) for r in rows), default=0))
+            for (r, c), err in sorted(plan.errors.items()):
+                if r < len(rows) and c < len(rows[r]):
+                    rows[r][c] = err  # calamine reads an error cell as empty: the error is the value
+                    problems.append((cell_name(r, c), f"单元格是 Excel 错误值 {err}（公式出错或引用失效），"
+                                                      "该值未作为数据读取，依赖它的审核规则不检查", "error"))
             sheets.append(Grid(name=name, rows=rows, merges=merges, visible=visibility.get(name, True),
-                               percents=percents))
+                               percents=percents, problems=problems))
     return Workbook(path=path, sheets=sheets)
+
+
+_FAR_LISTED = 20  # far cells named one by one; the rest are counted
+
+
+def _far_messages(far: list[tuple[int, int, str]], plan) -> list[tuple[str, str, str]]:
+    keep_r, keep_c = plan.keep
+    out = []
+    for r, c, text in far[:_FAR_LISTED]:
+        out.append((cell_name(r, c), f"单元格远在表格之外（表格在 {range_name(0, 0, keep_r - 1, keep_c - 1)} 内），"
+                                     f"其内容“{text.strip()[:40]}”未读取；若是误填，请删除", "error"))
+    if len(far) > _FAR_LISTED:
+        out.append((cell_name(*far[-1][:2]), f"另有 {len(far) - _FAR_LISTED} 个远在表格之外的单元格未读取", "error"))
+    return out
+
+
+def _plan(data: bytes, kind: str, limits):
+    """Per-sheet plans (bounds.SheetPlan) and, for sheets read sparsely, their XML and the shared strings."""
+    import zipfile
+    import zlib
+
+    from . import bounds
+
+    if kind == "ole":
+        return bounds.plan_xls(data, limits), {}
+    if kind != "zip":
+        return {}, {}
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}, {}  # calamine names the damage in its own words
+    plans, sparse = {}, {}
+    with zf:
+        try:
+            bounds.check_parts(zf, limits)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error):
+            return {}, {}  # damaged: calamine names the damage in its own words
+        for name, part in bounds.sheet_parts(zf).items():
+            try:
+                info = zf.getinfo(part)
+            except KeyError:
+                continue
+            try:
+                xml = bounds.read_part(zf, info, limits.max_part_bytes)
+            except bounds.BoundsError as exc:
+                raise bounds.BoundsError(exc.message, sheet=name) from None
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+                continue  # damaged: calamine reports it
+            plan = plans[name] = bounds.plan_xlsx_sheet(name, xml, limits)
+            if plan.mode == "sparse":
+                sparse[name] = xml
+        if sparse:
+            sparse["\0strings"] = bounds.shared_strings(zf, limits)
+    return plans, sparse
 
 
 def _short(exc: BaseException) -> str:

@@ -110,6 +110,7 @@ FUNDS = (
     "key",  # the line's key in ``cells``: its source, or source#row for a second line of one source
     "received",  # 到位数, where the form has the column
     "method",  # 得分计算方法 text, where the form has the column
+    "cell_errors",  # fields read from an Excel error cell: ``score=#DIV/0!`` (comma-separated)
 )
 
 INDICATORS = (
@@ -142,6 +143,7 @@ INDICATORS = (
     "score_coefficient",  # 得分系数 (%), where printed
     "core_mark",  # the core-indicator mark as printed (★★★)
     "placeholder",  # the name or target still holds a template placeholder (**, XX, 指标1)
+    "cell_errors",  # fields read from an Excel error cell: ``score=#DIV/0!`` (comma-separated)
 )
 
 LOAD_ERRORS = ("source_file", "sheet", "cell", "message", "level")

@@ -102,6 +102,11 @@ class Indicator:
     def __getitem__(self, key):
         return self.row[key]
 
+    def is_error(self, fld: str) -> bool:
+        """The form prints this field as an Excel error (``#DIV/0!`` …): its value is unknown, not missing."""
+        marks = str(self.row.get("cell_errors") or "")
+        return bool(marks) and any(m.split("=", 1)[0] == fld for m in marks.split(","))
+
 
 @dataclass
 class Form:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..bounds import CellError
 from ..cellvalues import NumberError, is_empty, label, parse_number, to_text
 from ..read import _LETTERS, cell_name
 from .sheet import Sheet
@@ -84,6 +85,10 @@ class Block:
         if raw.__class__ is float:  # most numbers are numbers: no text to parse
             self.put(table, key, fld, r, c, raw)
             return None if raw != raw else raw
+        if raw.__class__ is CellError:  # #DIV/0! and kin: no number, and no rule may treat it as one
+            self.put(table, key, fld, r, c, raw)
+            self.info.setdefault("cell_errors", []).append((table, key, fld, str(raw)))
+            return None
         if is_empty(raw):
             return None
         self.put(table, key, fld, r, c, raw)

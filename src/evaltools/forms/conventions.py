@@ -37,6 +37,24 @@ def form_type(vocab: Vocabulary, title: str, header_seen: set[str], header_label
     return default.name, default.audited
 
 
+_ERROR_NEEDS = {"weight": "error-weights", "score": "error-scores", "total_score": "error-scores",
+                "total_weight": "error-weights"}
+_EXEC_FIELDS = ("budget_initial", "budget_full_year", "executed", "exec_rate", "exec_score", "exec_weight")
+
+
+def error_tokens(cell_errors) -> list[str]:
+    """Convention tokens for values the form prints as Excel errors: rules needing them stay quiet."""
+    tokens: list[str] = []
+    for table, _key, fld, _code in cell_errors:
+        if table == "funds" or fld in _EXEC_FIELDS:
+            token = "error-execution"
+        else:
+            token = _ERROR_NEEDS.get(fld)
+        if token and token not in tokens:
+            tokens.append(token)
+    return tokens
+
+
 def convention(funds_info: dict, fund_total: dict | None, ind_cols: dict, flat: bool,
                indicators: list[dict] = (), exec_row: bool = False) -> list[str]:
     tokens: list[str] = []

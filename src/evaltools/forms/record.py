@@ -87,8 +87,11 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     rec.form_type, rec.audited = conventions.form_type(
         vocab, str(p.get("title", "")), seen,
         lambda: {s for r in region.rows for _, s in sh.labels[r] if len(s) <= vocab.max_label_len})
+    cell_errors = [e for b in blocks for e in b.info.get("cell_errors", ())]
+    _mark_cell_errors(cell_errors, funds.rows, inds.rows)
     rec.convention = conventions.convention(funds.info, funds.info.get("total"), ind_cols,
                                             bool(inds.info.get("flat")), inds.rows, bool(extra.info.get("exec_row")))
+    rec.convention += conventions.error_tokens(cell_errors)
     p.setdefault("indicators_weight", inds.info.get("block_points"))
     p["labels"] = ",".join(sorted(seen | concl.info.get("seen", set())))
     project_form = rec.form_type != "部门整体支出绩效自评表"
@@ -107,6 +110,17 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     _unknown_header(rec, sh, region, taken, min(block_rows) if block_rows else None)
     _account(rec, sh, region, taken)
     return rec
+
+
+def _mark_cell_errors(cell_errors, funds: list[dict], indicators: list[dict]) -> None:
+    """``cell_errors`` on each fund line and indicator: ``score=#DIV/0!`` for every field read from an error cell."""
+    by_row: dict[tuple[str, str], list[str]] = {}
+    for table, key, fld, code in cell_errors:
+        by_row.setdefault((table, key), []).append(f"{fld}={code}")
+    for line in funds:
+        line["cell_errors"] = ",".join(by_row.get(("funds", str(line.get("key", ""))), ()))
+    for ind in indicators:
+        ind["cell_errors"] = ",".join(by_row.get(("indicators", str(ind["seq"])), ()))
 
 
 def _unknown_header(rec: FormRecord, sh: Sheet, region: Region, taken: set, fund_header: int | None) -> None:

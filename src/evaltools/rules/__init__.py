@@ -106,11 +106,16 @@ NEEDS = {
 """A rule's need → (the convention token of forms that lack it, what it is in Chinese)."""
 
 
+_ERROR_TOKENS = {"weights": "error-weights", "scores": "error-scores", "execution": "error-execution"}
+
+
 def lacks(convention: frozenset[str] | set[str], needs: tuple[str, ...]) -> str | None:
     """The first need a form of this convention cannot meet, or None."""
     for n in needs:
         token = NEEDS[n][0]
         if token in convention or (n == "execution" and ("exec-indicator" in convention or "exec-unknown" in convention)):
+            return n
+        if _ERROR_TOKENS.get(n) in convention:  # the value is printed as #DIV/0! and kin: unknown, not 0
             return n
     return None
 

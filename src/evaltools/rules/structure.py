@@ -127,7 +127,8 @@ def str_unfilled(form, profile):
     """
     for i in form.indicators:
         missing = [name for name, empty in (("实际完成值", not str(i["actual"] or "").strip()),
-                                            ("得分", i.score is None and "no-scores" not in form.convention)) if empty]
+                                            ("得分", i.score is None and "no-scores" not in form.convention
+                                                   and not i.is_error("score"))) if empty]
         if missing:
             yield Hit(f"指标“{i['name']}”未填写{'、'.join(missing)}", table="indicators", key=str(i.seq),
                       field="actual" if not str(i["actual"] or "").strip() else "score", expected="已填写", actual="（空）")
