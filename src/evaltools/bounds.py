@@ -84,7 +84,8 @@ class SheetPlan:
 # xlsx
 
 
-_MAYBE_FAR = re.compile(rb'\br="[A-Z](?:[A-Z]|\d{5})')  # column AA+ or row 10000+: measure properly
+# column AA+ or row 10000+: measure properly (the literal start lets re skip ahead at C speed)
+_MAYBE_FAR = re.compile(rb' r="[A-Z](?:[A-Z]|\d{5})')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')

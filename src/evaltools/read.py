@@ -225,6 +225,12 @@ def _far_messages(far: list[tuple[int, int, str]], plan) -> list[tuple[str, str,
     return out
 
 
+def _sheet_of(zf, part: str) -> str:
+    from . import bounds
+
+    return next((n for n, p in bounds.sheet_parts(zf).items() if p == part), "")
+
+
 def _plan(data: bytes, kind: str, limits):
     """Per-sheet plans (bounds.SheetPlan) and, for sheets read sparsely, their XML and the shared strings."""
     import zipfile
@@ -246,20 +252,25 @@ def _plan(data: bytes, kind: str, limits):
             bounds.check_parts(zf, limits)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error):
             return {}, {}  # damaged: calamine names the damage in its own words
-        for name, part in bounds.sheet_parts(zf).items():
-            try:
-                info = zf.getinfo(part)
-            except KeyError:
+        by_part = {}
+        for info in zf.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                 continue
             try:
                 xml = bounds.read_part(zf, info, limits.max_part_bytes)
             except bounds.BoundsError as exc:
-                raise bounds.BoundsError(exc.message, sheet=name) from None
+                raise bounds.BoundsError(exc.message, sheet=_sheet_of(zf, info.filename)) from None
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
                 continue  # damaged: calamine reports it
-            plan = plans[name] = bounds.plan_xlsx_sheet(name, xml, limits)
-            if plan.mode == "sparse":
-                sparse[name] = xml
+            plan = bounds.plan_xlsx_sheet(info.filename, xml, limits)
+            if plan.mode != "calamine" or plan.errors:
+                by_part[info.filename] = (plan, xml)
+        if by_part:  # names only where a sheet needs more than calamine: most workbooks never get here
+            for name, part in bounds.sheet_parts(zf).items():
+                if part in by_part:
+                    plans[name], xml = by_part[part]
+                    if plans[name].mode == "sparse":
+                        sparse[name] = xml
         if sparse:
             sparse["\0strings"] = bounds.shared_strings(zf, limits)
     return plans, sparse
