@@ -256,3 +256,36 @@ def test_xls_error_cell_is_read_as_an_error(tmp_path):
     rows = got.load_errors[got.load_errors["cell"] == score["cell"]]
     assert len(rows) == 1 and "#DIV/0!" in rows["message"].iloc[0]
     assert got.indicators["cell_errors"].str.contains("score=#DIV/0!").sum() == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs never become inputs (the loader's side; the writers mark what they write)
+
+
+def test_marked_workbooks_and_output_folders_are_skipped_with_one_info_line(seed_xlsx, tmp_path):
+    import shutil
+
+    import openpyxl
+
+    from evaltools.marks import mark_output_dir
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(seed_xlsx, data / "form.xlsx")
+    wb = openpyxl.load_workbook(seed_xlsx)
+    wb.properties.keywords = "evaltools-output"
+    wb.save(data / "copy.xlsx")  # a form's annotated copy: the same form, marked as ours
+    out = data / "审核结果"
+    mark_output_dir(out)
+    (out / "annotated").mkdir()
+    shutil.copy(seed_xlsx, out / "annotated" / "form.xlsx")
+    shutil.copy(seed_xlsx, out / "findings.xlsx")
+    book = evaltools.load(data)
+    assert len(book.projects) == 1 and book.projects["relative_file"].tolist() == ["form.xlsx"]
+    errors = book.load_errors
+    assert (errors["level"] == "info").all(), errors
+    assert len(errors) == 2
+    folder = errors[errors["source_file"].str.endswith("审核结果")]
+    assert "2 个工作簿" in folder["message"].iloc[0]
+    marked = errors[errors["source_file"].str.endswith("copy.xlsx")]
+    assert len(marked) == 1 and "evaltools 写出的结果文件" in marked["message"].iloc[0]

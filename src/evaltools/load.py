@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import schema
 from .errors import LoadError
 from .forms import FormRecord, read_forms
+from .marks import Note, output_dir_of
 from .read import WORKBOOK_SUFFIXES, ReadError, is_lock_file, range_name, read_workbook
 
 if TYPE_CHECKING:
@@ -167,9 +168,19 @@ def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
             found = sorted(
                 m for m in p.rglob("*") if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)
             )
-            if not found:
+            skipped: dict[Path, int] = {}
+            kept = []
+            for m in found:
+                out = output_dir_of(m, p)
+                if out is not None and out != p:  # an output folder inside the data folder: evaltools' own files
+                    skipped[out] = skipped.get(out, 0) + 1
+                else:
+                    kept.append(m)
+            for out, n in skipped.items():
+                entries.append((out, None, Note(f"已跳过 evaltools 的结果文件夹（其中 {n} 个工作簿是本工具写出的，不是自评表）")))
+            if not kept and not skipped:
                 entries.append((p, None, "文件夹中没有 Excel 工作簿（.xlsx/.xlsm/.xls）"))
-            entries += [(m, p, None) for m in found]
+            entries += [(m, p, None) for m in kept]
         elif p.is_file():
             if is_lock_file(p):
                 continue
@@ -216,6 +227,7 @@ class ParsedFile:
     sheets: list[tuple] = field(default_factory=list)  # (sheet, records, status, visible, error)
     error: str = ""  # the whole file could not be read
     error_sheet: str = ""
+    error_level: str = "error"  # "info" for a file skipped on purpose (an evaltools output)
     sheet_names: list[str] = field(default_factory=list)
     problems: list[tuple] = field(default_factory=list)  # (sheet, cell, message, level) from the bounded reader
 
@@ -226,7 +238,7 @@ def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> Parsed
     try:
         wb = read_workbook(path, data, limits)
     except ReadError as exc:
-        out.error, out.error_sheet = exc.message, exc.sheet
+        out.error, out.error_sheet, out.error_level = exc.message, exc.sheet, exc.level
         return out
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
@@ -263,7 +275,7 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limit
         if cache is not None:
             cache.put(key, parsed)
     if parsed.error:
-        res.errors.append((parsed.error_sheet, "", parsed.error))
+        res.errors.append((parsed.error_sheet, "", parsed.error, getattr(parsed, "error_level", "error")))
         return res
     n_forms = 0
     for name, records, status, visible, error in parsed.sheets:
@@ -368,7 +380,7 @@ def _load_item(item: tuple) -> FileResult:
     path, rel, problem = item[:3]
     if problem:
         res = FileResult(source_file=str(path))
-        res.errors.append(("", "", problem))
+        res.errors.append(("", "", str(problem), "info" if isinstance(problem, Note) else "error"))
         return res
     cache = vocab = None
     if len(item) > 3 and item[3] is not None:

@@ -65,10 +65,11 @@ class Workbook:
 class ReadError(Exception):
     """A workbook that cannot be read at all; ``message`` is Chinese, for ``load_errors``."""
 
-    def __init__(self, message: str, sheet: str = ""):
+    def __init__(self, message: str, sheet: str = "", level: str = "error"):
         super().__init__(message)
         self.message = message
         self.sheet = sheet
+        self.level = level  # "info": not a problem of the data (an evaltools output, skipped)
 
 
 def column_letter(c: int) -> str:
@@ -166,6 +167,9 @@ def read_workbook(path: Path, data: bytes | None = None, limits=None) -> Workboo
     try:
         plans, sparse = _plan(data, kind, limits)
     except bounds.BoundsError as exc:
+        if exc.message == "MARK":
+            raise ReadError("这是 evaltools 写出的结果文件（问题清单、批注副本或导出表），不是自评表：已跳过",
+                            level="info") from None
         raise ReadError(exc.message, sheet=exc.sheet) from None
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -236,7 +240,7 @@ def _plan(data: bytes, kind: str, limits):
     import zipfile
     import zlib
 
-    from . import bounds
+    from . import bounds, marks
 
     if kind == "ole":
         return bounds.plan_xls(data, limits), {}
@@ -248,6 +252,8 @@ def _plan(data: bytes, kind: str, limits):
         return {}, {}  # calamine names the damage in its own words
     plans, sparse = {}, {}
     with zf:
+        if marks.is_output_zip(zf):
+            raise bounds.BoundsError("MARK")
         try:
             bounds.check_parts(zf, limits)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error):
