@@ -50,11 +50,14 @@ class _Memo(dict):
     __call__ = dict.__getitem__
 
     def __missing__(self, s):
-        hit = self.fn(s)
+        hit = self._compute(s)
         if len(self) > 100_000:
             self.clear()
         self[s] = hit
         return hit
+
+    def _compute(self, s):
+        return self.fn(s)
 
     def __reduce__(self):  # a memo travels empty: workers fill their own
         return (_Memo, (self.fn,))
@@ -83,12 +86,6 @@ class Matcher(_Memo):
     def __repr__(self) -> str:
         return f"Matcher({self.patterns!r})"
 
-    def __missing__(self, s):
-        hit = self._test(s)
-        if len(self) > 100_000:
-            self.clear()
-        self[s] = hit
-        return hit
 
     @classmethod
     def compile(cls, patterns: Iterable[str], where: str = "") -> "Matcher":
@@ -135,6 +132,8 @@ class Matcher(_Memo):
             if part in s:
                 return True
         return self.regex is not None and self.regex.search(s) is not None
+
+    _compute = _test  # a miss runs the pattern test itself
 
 
 _NEVER = Matcher(())
