@@ -58,10 +58,24 @@ def test_dask_cluster_load_audit_report(local, cluster, tmp_path):
     strip = lambda t: re.sub(r'id="cell-id=[0-9a-f-]+"', "", re.sub(r'<div class="et-manifest">.*?</script>', "",
                                                                      t, flags=re.S))
     for a, b in zip(batch["departments"], plain["departments"]):
-        assert not a["error"] and not b["error"]
+        # This test once failed in a full run (a papermill DeadKernelError) and could not be made to
+        # fail again; the message carries what is needed to find out why: the error, the kept
+        # notebook (the audit trail of the failed run) and what the Dask workers logged.
+        assert not a["error"], (f"on Dask: {a['department']}: {a['error']} ({tmp_path / 'dask' / a['notebook']})\n"
+                                f"{_worker_logs(cluster)}")
+        assert not b["error"], f"in this process: {b['department']}: {b['error']}"
         ta = (tmp_path / "dask" / a["html"]).read_text(encoding="utf-8")
         tb = (tmp_path / "local" / b["html"]).read_text(encoding="utf-8")
         assert strip(ta) == strip(tb)
+
+
+def _worker_logs(cluster, lines: int = 40) -> str:
+    try:
+        logs = cluster.get_logs(cluster=False, scheduler=False, workers=True)
+    except Exception as exc:  # the logs explain a failure; they must not replace it
+        return f"(worker logs unavailable: {exc!r})"
+    # each value is the worker's recent log as one text, newest line first
+    return "\n".join(f"{w}:\n" + "\n".join(str(text).splitlines()[:lines]) for w, text in logs.items())
 
 
 def test_cli_scheduler_option(cluster, tmp_path, capsys):
