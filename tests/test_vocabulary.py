@@ -124,7 +124,7 @@ def test_the_cli_takes_a_vocabulary_file(tmp_path):
     bad.write_text("[headr]\nproject_name = ['x']\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "evaltools", "load", str(path), "--vocabulary", str(bad)],
                          capture_output=True, text=True)
-    assert run.returncode == 1 and "headr" in run.stderr
+    assert run.returncode == 2 and "headr" in run.stderr  # a bad vocabulary file is a usage error
 
 
 @pytest.mark.parametrize("text,needle", [
