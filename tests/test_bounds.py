@@ -289,3 +289,19 @@ def test_marked_workbooks_and_output_folders_are_skipped_with_one_info_line(seed
     assert "2 个工作簿" in folder["message"].iloc[0]
     marked = errors[errors["source_file"].str.endswith("copy.xlsx")]
     assert len(marked) == 1 and "evaltools 写出的结果文件" in marked["message"].iloc[0]
+
+
+def test_audit_into_the_data_folder_twice_reads_the_same_forms(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "huguan-2021", data, ignore=shutil.ignore_patterns("*.txt", "*.md"))
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-m", "evaltools", "audit", str(data), "-o", str(data / "审核结果")],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode in (0, 1), out.stderr
+        runs.append(out.stdout.splitlines()[:2])
+    assert (data / "审核结果" / ".evaltools-output").exists()
+    assert any((data / "审核结果" / "annotated").rglob("*.xlsx"))
+    assert runs[0] == runs[1] and "8 份" in runs[0][0], runs

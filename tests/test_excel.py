@@ -38,7 +38,7 @@ def _sha(folder: Path) -> dict[str, str]:
 def _run(data: Path, out: Path, **kw):
     book = evaltools.load(data)
     result = evaltools.audit(book)
-    path = write_findings_workbook(result, book, out / "findings.xlsx", **kw)
+    path = write_findings_workbook(result, book, out / "findings.xlsx", **kw).path
     copies = write_annotated_copies(result, book, out)
     return book, result, path, copies
 
@@ -291,10 +291,27 @@ def test_several_findings_on_one_cell_share_one_comment(seed_run):
     assert "2 条问题" in c.comment.text
 
 
-def test_annotated_copy_is_the_original_otherwise(seed_run):
-    """Loading the annotated folder gives the same forms, values and cells as the originals."""
+def _unmarked_copy(src: Path, dest: Path) -> Path:
+    """``src`` with its evaltools-output marks renamed (same bytes otherwise), so the loader reads it."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename in ("docProps/core.xml", "docProps/custom.xml"):
+                data = data.replace(b"evaltools-output", b"evaltools-xxxxxx").replace(b"evaltools_output",
+                                                                                        b"evaltools_xxxxxx")
+            zout.writestr(item, data)
+    return dest
+
+
+def test_annotated_copy_is_the_original_otherwise(seed_run, tmp_path):
+    """The annotated copies are skipped as outputs; unmarked, they load as the same forms."""
     out = seed_run["base"] / "out" / "annotated"
-    a, b = seed_run["book"], evaltools.load(out)
+    skipped = evaltools.load(out)
+    assert skipped.projects.empty and len(skipped.load_errors) == 8
+    assert set(skipped.load_errors["level"]) == {"info"}
+    for copy in sorted(out.glob("*.xlsx")):
+        _unmarked_copy(copy, tmp_path / copy.name)
+    a, b = seed_run["book"], evaltools.load(tmp_path)
     cols = [c for c in a.projects.columns if c != "source_file"]
     assert a.projects[cols].equals(b.projects[cols])
     assert a.indicators.equals(b.indicators) and a.funds.equals(b.funds)
@@ -344,7 +361,8 @@ def test_xls_source_annotated_as_xlsx(tmp_path):
                 assert ws.cell(row=r, column=c).value == v, (r, c)
     merges = {((a[0], a[1]), (b[0], b[1])) for a, b in orig.merged_cell_ranges if a != b}
     assert len(ws.merged_cells.ranges) == len(merges)
-    again = evaltools.load(copies[0])
+    assert evaltools.load(copies[0]).projects.empty  # an evaltools output: the loader skips it
+    again = evaltools.load(_unmarked_copy(copies[0], tmp_path / "again.xlsx"))
     assert again.projects["project_name"].tolist() == book.projects["project_name"].tolist()
     # the link in findings.xlsx goes to the original .xls
     link = openpyxl.load_workbook(path)["问题清单"]["K2"].hyperlink
@@ -449,13 +467,13 @@ def test_reviewer_entries_survive_and_vanished_findings_are_listed(tmp_path):
 
 def test_previous_can_be_another_file_or_ignored(seed_run, tmp_path):
     book, result = seed_run["book"], seed_run["result"]
-    first = write_findings_workbook(result, book, tmp_path / "a" / "findings.xlsx")
+    first = write_findings_workbook(result, book, tmp_path / "a" / "findings.xlsx").path
     wb = openpyxl.load_workbook(first)
     wb["问题清单"]["L2"] = "已确认"
     wb.save(first)
-    second = write_findings_workbook(result, book, tmp_path / "b" / "findings.xlsx", previous=first)
+    second = write_findings_workbook(result, book, tmp_path / "b" / "findings.xlsx", previous=first).path
     assert openpyxl.load_workbook(second)["问题清单"]["L2"].value == "已确认"
-    third = write_findings_workbook(result, book, first, previous=False)
+    third = write_findings_workbook(result, book, first, previous=False).path
     assert openpyxl.load_workbook(third)["问题清单"]["L2"].value == "待核实"
 
 
@@ -479,7 +497,7 @@ def test_no_findings_still_writes_a_workbook(seed_run, tmp_path):
     book = seed_run["book"]
     result = evaltools.audit(book, only=[])
     assert result.findings.empty
-    path = write_findings_workbook(result, book, tmp_path / "findings.xlsx")
+    path = write_findings_workbook(result, book, tmp_path / "findings.xlsx").path
     wb = openpyxl.load_workbook(path)
     assert wb["问题清单"].max_row == 1 and len(_table(wb["项目"])) == 8
     assert write_annotated_copies(result, book, tmp_path) == []
@@ -525,3 +543,26 @@ def test_merged_cell_and_existing_comment(tmp_path):
     assert "MY-RULE" in ws["D3"].comment.text and _rgb(ws["D3"]) == SEVERITY_FILLS["error"]
     h13 = ws["H13"].comment.text
     assert h13.startswith("科室备注：已电话核实") and "TXT-GOAL-BARE" in h13
+
+
+def test_locked_or_unreadable_previous_raises_output_error_and_writes_nothing(seed_run, tmp_path):
+    from evaltools.errors import OutputError
+    from evaltools.excel import check_writable
+
+    book, result = seed_run["book"], seed_run["result"]
+    written = write_findings_workbook(result, book, tmp_path / "findings.xlsx")
+    assert written.previous is None and "首次写出" in written.summary()
+    before = written.path.read_bytes()
+    lock = tmp_path / "~$findings.xlsx"
+    lock.write_bytes(b"\x05")
+    with pytest.raises(OutputError, match=r"findings\.xlsx.*Excel/WPS.*关闭"):
+        write_findings_workbook(result, book, written.path)
+    with pytest.raises(OutputError, match="锁文件"):
+        check_writable(tmp_path)
+    assert written.path.read_bytes() == before and not (tmp_path / "备份").exists()
+    lock.unlink()
+    check_writable(tmp_path)  # nothing open: no error
+    again = write_findings_workbook(result, book, written.path)
+    assert again.previous == written.path and again.kept == 0 and again.moved == 0
+    assert again.backup is not None and again.backup.parent == tmp_path / "备份" and again.backup.read_bytes() == before
+    assert issubclass(ExcelOutputError, OutputError)

@@ -1,13 +1,69 @@
 """The command line: parses arguments and calls the package. Nothing else lives here.
 
-Exit status, as linters do: 0 success, 1 when the data had problems (``load``: load errors;
-``audit``: error-level findings), 2 on usage errors.
+Exit status, the same table for every command (README “退出码 / Exit codes”):
+
+====  ===========================================================================================
+0     clean: nothing to report
+1     the data has problems: error-level findings (``audit``, ``report``) or load problems
+      (``load``, ``audit``, ``report``; ``load --strict`` stops at the first)
+2     usage error: a bad option, an input path that does not exist, a folder or glob with no
+      workbook (nothing to load; workbooks that fail to load are load problems: 1), an unknown
+      rule, profile or department, an output folder that holds other departments' reports
+      (``report --department``). Nothing is written.
+3     an output could not be written: a read-only folder, a workbook open in Excel/WPS, a full
+      disk, an annotated copy or a department's report that failed (``errors.OutputError``, OSError)
+130   interrupted (Ctrl-C): no half-written file is left under a final name
+====  ===========================================================================================
+
+Messages are Chinese, on stderr, without a traceback unless ``--debug`` is given (an unexpected
+internal error exits 1 with a hint to rerun with ``--debug``). Everything printed passes through
+``names.terminal``: names read from forms cannot move the cursor or erase a line.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class UsageError(Exception):
+    """A command line that cannot run (its message is Chinese): exit 2, nothing written."""
+
+
+class _SafeStream:
+    """A text stream that escapes control characters (``names.terminal``) before they reach the
+    terminal. ``keep_cr`` lets a progress bar redraw its line on stderr."""
+
+    def __init__(self, stream, keep_cr: bool = False):
+        self._stream = stream
+        self._keep_cr = keep_cr
+
+    def write(self, text) -> int:
+        from .names import terminal
+
+        if self._keep_cr:
+            safe = "\r".join(terminal(part) for part in str(text).split("\r"))
+        else:
+            safe = terminal(text)
+        self._stream.write(safe)
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _say(text="", *, err: bool = False) -> None:
+    """Print a message; form-derived text inside it is escaped like everything else."""
+    from .names import terminal
+
+    print(terminal(text), file=sys.stderr if err else sys.stdout)
+
+
+def _fail(text: str, code: int) -> int:
+    _say(f"错误：{text}", err=True)
+    return code
 
 
 def _add_executor_options(p: argparse.ArgumentParser) -> None:
@@ -32,10 +88,25 @@ def _executor(args):
     return executor(args.executor or "processes", jobs=getattr(args, "jobs", None), scheduler=args.scheduler)
 
 
+def _subparser_class(common: argparse.ArgumentParser):
+    """Subcommand parsers that all inherit the options of ``common``."""
+
+    class Sub(argparse.ArgumentParser):
+        def __init__(self, *a, **kw):
+            kw.setdefault("parents", [common])
+            super().__init__(*a, **kw)
+
+    return Sub
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evaltools", description="审核项目支出绩效自评表")
     p.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = p.add_subparsers(dest="command")
+    p.add_argument("--debug", action="store_true", help="show the Python traceback of a failure")
+    # accepted after the command too (evaltools report DATA --debug); SUPPRESS keeps the global value
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="command", parser_class=_subparser_class(common))
 
     lp = sub.add_parser("load", help="读取自评表并汇总（forms, departments, errors）")
     lp.add_argument("data", nargs="+", help="files, folders or globs")
@@ -85,43 +156,95 @@ def main(argv: list[str] | None = None) -> int:
 
         print(__version__)
         return 0
-    if args.command == "load":
-        return _cmd_load(args)
-    if args.command == "synth":
-        return _cmd_synth(args)
-    if args.command == "audit":
-        return _cmd_audit(args)
-    if args.command == "rules":
-        return _cmd_rules(args)
-    if args.command == "report":
-        return _cmd_report(args)
-    parser.print_help()
-    return 2
+    commands = {"load": _cmd_load, "synth": _cmd_synth, "audit": _cmd_audit, "rules": _cmd_rules,
+                "report": _cmd_report}
+    if args.command not in commands:
+        parser.print_help()
+        return EXIT_USAGE
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err, keep_cr=True)
+    try:
+        return _guarded(commands[args.command], args)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _guarded(command, args) -> int:
+    """Run a command and turn what it raises into a Chinese message and an exit code."""
+    import traceback
+
+    from .errors import EvaltoolsError, LoadError, OutputError
+
+    debug = getattr(args, "debug", False)
+    try:
+        return command(args)
+    except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
+        else:  # the kernel clients' unfinished tasks would be logged at exit as errors of their own
+            import logging
+
+            for name in ("asyncio", "traitlets", "papermill", "nbclient"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+        _say("已中断：未完成的输出已删除，已完成的保留；重新运行即可补齐。", err=True)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - every failure gets a message and a stable code
+        if debug:  # the traceback for whoever debugs; the exit code stays the documented one
+            traceback.print_exc()
+        if isinstance(exc, UsageError):
+            return _fail(str(exc), EXIT_USAGE)
+        if isinstance(exc, OutputError):
+            return _fail(str(exc), EXIT_OUTPUT)
+        if isinstance(exc, OSError):  # the inputs are read by the loader, which never raises: a write failed
+            where = f"{exc.filename}：" if exc.filename else ""
+            return _fail(f"无法写出输出：{where}{exc.strerror or exc}", EXIT_OUTPUT)
+        if isinstance(exc, LoadError):  # load --strict: the first problem of the data
+            return _fail(str(exc), EXIT_PROBLEMS)
+        if isinstance(exc, EvaltoolsError):
+            return _fail(str(exc), EXIT_USAGE)
+        return _fail(f"内部错误（{type(exc).__name__}: {exc}）；加 --debug 重新运行可看到详细信息，请报告此问题。",
+                     EXIT_PROBLEMS)
+
+
+def _check_inputs(data) -> None:
+    """Every input path must exist and hold a workbook: otherwise a usage error, before any work."""
+    from .load import iter_sources
+    from .marks import Note
+
+    # a Note (an evaltools results folder skipped) is information, not a missing input
+    problems = [(path, problem) for path, _, problem in iter_sources(data) if problem and not isinstance(problem, Note)]
+    if problems:
+        path, problem = problems[0]
+        more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
+        raise UsageError(f"{path}：{problem}{more}")
+
+
+def _data_arg(args):
+    return args.data if isinstance(args.data, str) or len(args.data) > 1 else args.data[0]
+
+
+def _load_problems(book) -> bool:
+    return bool((book.load_errors["level"] == "error").any())
 
 
 def _cmd_load(args) -> int:
-    from .errors import LoadError
-    from .forms import VocabularyError
     from .load import load
 
-    try:
-        with _executor(args) as ex:
-            book = load(args.data if len(args.data) > 1 else args.data[0], strict=args.strict, jobs=args.jobs,
-                        executor=ex, cache=args.cache, vocabulary=args.vocabulary)
-    except (LoadError, VocabularyError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    print(book.summary())
+    data = _data_arg(args)
+    _check_inputs(data)
+    with _executor(args) as ex:
+        book = load(data, strict=args.strict, jobs=args.jobs, executor=ex, cache=args.cache,
+                    vocabulary=args.vocabulary)
+    _say(book.summary())
     if args.to:
         try:
             written = book.to_path(args.to)
-        except ValueError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 2
-        print("")
+        except ValueError as exc:  # an unknown format: the command line's fault
+            raise UsageError(str(exc)) from exc
+        _say("")
         for path in written:
-            print(f"已写出 {path}")
-    return 1 if (book.load_errors["level"] == "error").any() else 0
+            _say(f"已写出 {path}")
+    return EXIT_PROBLEMS if _load_problems(book) else EXIT_CLEAN
 
 
 def _cmd_audit(args) -> int:
@@ -131,72 +254,90 @@ def _cmd_audit(args) -> int:
     from .errors import EvaltoolsError
     from .load import load
 
-    try:
-        with _executor(args) as ex:
-            book = load(args.data if len(args.data) > 1 else args.data[0], jobs=args.jobs, executor=ex,
-                        cache=args.cache, vocabulary=args.vocabulary)
-            result = audit(book, args.profile, disable=args.disable, executor=ex)
-    except EvaltoolsError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    data = _data_arg(args)
+    _check_inputs(data)
+    with _executor(args) as ex:
+        book = load(data, jobs=args.jobs, executor=ex, cache=args.cache, vocabulary=args.vocabulary)
+        result = audit(book, args.profile, disable=args.disable, executor=ex)
     print(book.summary().splitlines()[0])
     n_errors = int((book.load_errors["level"] == "error").sum())
     if n_errors:
         print(f"读取问题 {n_errors} 条（见 load_errors.csv）")
     print(result.summary())
     if args.out:
+        from .excel import check_writable
+        from .safeio import write_audit_tables
+
         out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        result.findings.to_csv(out / "findings.csv", index=False, encoding="utf-8-sig")
-        result.form_scores.to_csv(out / "form_scores.csv", index=False, encoding="utf-8-sig")
-        result.indicator_scores.to_csv(out / "indicator_scores.csv", index=False, encoding="utf-8-sig")
-        book.load_errors.to_csv(out / "load_errors.csv", index=False, encoding="utf-8-sig")
-        print(f"\n已写出 {out / 'findings.csv'} 等 4 个文件")
-        try:
-            _write_excel_outputs(result, book, out)
-        except EvaltoolsError as exc:  # e.g. findings.xlsx open in Excel: reviewer entries must not be lost
-            print(f"错误：{exc}", file=sys.stderr)
-            return 2
-    return 1 if result.has_errors else 0
+        # before the first file: with findings.xlsx open in Excel/WPS the whole run writes nothing
+        # (OutputError → exit 3 in _guarded; so does an unreadable previous findings.xlsx)
+        check_writable(out)
+        tables = write_audit_tables(result, book, out)
+        _say(f"\n已写出 {tables[0]} 等 {len(tables)} 个文件")
+        _write_excel_outputs(result, book, out)
+    if args.out and _annotated_failures(Path(args.out)):
+        return EXIT_OUTPUT
+    return EXIT_PROBLEMS if result.has_errors or n_errors else EXIT_CLEAN
 
 
 def _cmd_report(args) -> int:
     from pathlib import Path
 
-    from .errors import EvaltoolsError
+    from .names import terminal_name
     from .report import render_reports
 
-    if not Path(args.data).exists():
-        print(f"错误：数据路径不存在：{args.data}", file=sys.stderr)
-        return 2
-    try:
-        with _executor(args) as ex:
-            batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
-                                   departments=args.department, progress=not args.no_progress, executor=ex,
-                                   cache=args.cache, vocabulary=args.vocabulary)
-    except EvaltoolsError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    failed = [d for d in batch["departments"] if d["error"]]
-    print(f"已生成 {len(batch['departments']) - len(failed)} 份部门报告，用时 {batch['seconds']:.1f} 秒 → "
-          f"{Path(args.out) / 'index.html'}")
+    _check_inputs(args.data)
+    with _executor(args) as ex:
+        batch = render_reports(args.data, args.out, profile=args.profile, jobs=args.jobs, engine=args.engine,
+                               departments=args.department, progress=not args.no_progress, executor=ex,
+                               cache=args.cache, vocabulary=args.vocabulary)
+    out = Path(args.out)
+    depts = batch["departments"]
+    failed = [d for d in depts if d["error"]]
+    _say(f"已生成 {len(depts) - len(failed)} 份部门报告，用时 {batch['seconds']:.1f} 秒 → {out / 'index.html'}")
+    if batch.get("selection") is not None:
+        _say("输出只含所选主管部门：" + "、".join(terminal_name(d or "（未填主管部门）") for d in batch["selection"]))
+    if batch.get("removed"):
+        _say(f"已删除上一次生成、本次没有的部门报告 {len(batch['removed'])} 份："
+             + "、".join(terminal_name(r) for r in batch["removed"]))
     for d in failed:
-        print(f"  失败：{d['department']}：{d['error']}", file=sys.stderr)
+        trail = f"（执行记录：{out / d['notebook']}）" if d.get("notebook") else ""
+        _say(f"  失败：{terminal_name(d['department'] or '（未填主管部门）')}：{terminal_name(d['error'])}{trail}",
+             err=True)
+    _write_excel_outputs(batch["result"], batch["book"], out)  # OutputError → 3 in _guarded
+    if failed or _annotated_failures(out):
+        return EXIT_OUTPUT
+    problems = batch["result"].has_errors or batch["load_errors"]
+    return EXIT_PROBLEMS if problems else EXIT_CLEAN
+
+
+def _annotated_failures(out) -> list[str]:
+    """The annotated copies ``excel.write_annotated_copies`` could not write, told on stderr.
+
+    It records them only as ``未写出 …`` lines of ``annotated/README.txt``; until it raises
+    ``OutputError`` for them itself, they are read back from there so none goes unnoticed.
+    """
+    readme = out / "annotated" / "README.txt"
     try:
-        _write_excel_outputs(batch["result"], batch["book"], Path(args.out))
-    except EvaltoolsError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    return 1 if failed else 0
+        lines = readme.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    failures = [line.strip() for line in lines if line.strip().startswith("未写出")]
+    for line in failures:
+        _say(f"错误：批注副本{line}", err=True)
+    return failures
 
 
 def _write_excel_outputs(result, book, out) -> None:
-    """findings.xlsx and annotated copies beside a report batch (when the Excel module is present)."""
-    from .excel import write_annotated_copies, write_findings_workbook
+    """findings.xlsx and annotated copies in ``out``; raises ``OutputError`` before writing either
+    when one of them is open in Excel/WPS."""
+    from .excel import check_writable, write_annotated_copies, write_findings_workbook
 
-    path = write_findings_workbook(result, book, out / "findings.xlsx")
+    check_writable(out, tables=False)
+    written = write_findings_workbook(result, book, out / "findings.xlsx")
     copies = write_annotated_copies(result, book, out)
-    print(f"已写出 {path}（问题清单，含复核栏）及批注副本 {len(copies)} 份（{out / 'annotated'}）")
+    _say(f"已写出 {written.path}（问题清单，含复核栏）及批注副本 {len(copies)} 份（{out / 'annotated'}）")
+    _say(written.summary())
 
 
 def _cmd_rules(args) -> int:

@@ -1,25 +1,28 @@
 """Excel outputs for the reviewer: ``findings.xlsx`` and annotated copies of the source workbooks.
 
-``write_findings_workbook`` writes 问题清单 (one row per finding, with 复核状态/复核意见 columns that
-survive re-runs), 项目, 指标, 汇总 and 已整改 (findings of the previous run that are gone).
+``write_findings_workbook`` writes 问题清单 (one row per finding, with 复核状态/复核意见 columns and
+any column the reviewer adds, all surviving re-runs), 项目, 指标, 汇总 and 已整改 (findings of the
+previous run that are gone); the file it replaces is kept under ``备份/``. ``check_writable``
+stops a run before anything is written when an output is open in Excel/WPS.
 ``write_annotated_copies`` copies every workbook that has findings under ``annotated/`` with the
 flagged cells filled by severity and a comment listing the findings.
 
-Form text is untrusted: every string is stored as a string cell, so a target such as ``=6人`` or a
-project name ``=HYPERLINK("x")`` can never become a formula. The only links written are the
-hyperlink records of the 单元格/工作表 columns. The source workbooks are only ever read.
-"""
+Form text is untrusted: every value goes through ``safeio.put_cell``, so a target such as ``=6人``
+or a project name ``=HYPERLINK("x")`` can never become a formula, and every workbook written is
+marked as an evaltools output. The only links written are the hyperlink records of the
+单元格/工作表 columns. The source workbooks are only ever read."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EvaltoolsError
+from .errors import OutputError
 from .rules import SEVERITY_LABELS
+from .safeio import cell_value, guard_text_cells, put_cell, safe_text, save_workbook
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_FILLS = {"error": "FFC7CE", "warning": "FFD8A8", "info": "DDEBF7"}  # red-, orange-, blue-ish
@@ -52,60 +55,169 @@ _MANIFEST = ".evaltools-annotated.json"
 _XLS_NOTE = "注：原文件为 .xls 格式，本副本已由 evaltools 转换为 .xlsx（只保留数值、合并单元格和工作表，原格式未保留）。"
 _REBUILT_NOTE = "注：openpyxl 无法按原样打开原文件，本副本只由数值和合并单元格重建（原格式未保留）。"
 
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-_MAX_TEXT = 32767
 
-
-class ExcelOutputError(EvaltoolsError):
+class ExcelOutputError(OutputError):
     """An Excel output that cannot be written (its message is Chinese, for the reviewer)."""
+
+
+FINDINGS_NAME = "findings.xlsx"
+BACKUP_DIR = "备份"
+_FIXED_OWN = ("状态", "原复核状态", "原复核意见")
+_FINDINGS_HEADERS = _DETAIL_HEADERS + (STATUS_HEADER, COMMENT_HEADER, ID_HEADER, FORM_HEADER)
+_FIXED_HEADERS = _DETAIL_HEADERS + _FIXED_OWN + (ID_HEADER, FORM_HEADER)
+_CLASH_SUFFIX = "（复核列）"  # a reviewer column named like one of 已整改's own, written there with this suffix
+_ADDED_WIDTH = 16
+
+
+@dataclass
+class ReviewEntries:
+    """The reviewer's rows of an earlier findings.xlsx, each a dict keyed by its sheet's headers."""
+
+    active: dict[str, dict] = field(default_factory=dict)  # 问题清单 rows by 问题编号
+    fixed: dict[str, dict] = field(default_factory=dict)  # 已整改 rows by 问题编号
+    added: list[str] = field(default_factory=list)  # headers the reviewer added, 问题清单's first, in column order
+    loose: list[dict] = field(default_factory=list)  # 问题清单 rows with content but no 问题编号
+
+
+@dataclass
+class FindingsWorkbook:
+    """What ``write_findings_workbook`` wrote, with the counts the CLI summary reports."""
+
+    path: Path
+    previous: Path | None = None  # the earlier findings.xlsx whose entries were carried over
+    kept: int = 0  # findings of this run that carry a reviewer entry from the previous file
+    moved: int = 0  # findings of the previous 问题清单 gone this run, now listed on 已整改
+    fixed_total: int = 0  # rows on 已整改
+    added_columns: list[str] = field(default_factory=list)
+    loose_rows: int = 0  # reviewer rows without 问题编号, kept at the bottom of 问题清单
+    backup: Path | None = None
+
+    def summary(self) -> str:
+        """One Chinese line for the command-line summary."""
+        if self.previous is None:
+            return f"复核记录：首次写出（没有上一版 {self.path.name}），复核状态均为“{DEFAULT_STATUS}”"
+        parts = [f"复核记录：保留 {self.kept} 条", f"{self.moved} 条问题本次未再出现，已移至“{FIXED_SHEET}”（该表共 {self.fixed_total} 条）"]
+        if self.added_columns:
+            parts.append("保留自加列 " + "、".join(self.added_columns))
+        if self.loose_rows:
+            parts.append(f"无问题编号的自加行 {self.loose_rows} 行附在“{FINDINGS_SHEET}”末尾")
+        if self.backup is not None:
+            parts.append(f"上一版已备份为 {self.backup}")
+        return "；".join(parts)
 
 
 # =============================================================================================
 # findings.xlsx
 
 
-def write_findings_workbook(result, book, path, *, previous=None) -> Path:
-    """Write ``findings.xlsx`` for ``result`` (an ``AuditResult``) of ``book``; returns the path.
+def check_writable(out_dir, *, tables: bool = True) -> None:
+    """Raise ``OutputError`` before anything is written when an output in ``out_dir`` is open in
+    Excel/WPS (its ``~$`` lock file is beside it) or cannot be opened for writing: findings.xlsx,
+    the ``audit -o`` CSV tables (``tables=True``) and every annotated copy."""
+    from .safeio import AUDIT_TABLES, check_not_locked
 
-    ``previous`` is an earlier findings.xlsx whose 复核状态/复核意见 are carried over to the findings
-    that still exist (matched by 问题编号, the finding id) and whose vanished findings are listed on
-    已整改. By default it is ``path`` itself when that file exists; ``previous=False`` ignores it.
-    A previous file that exists but cannot be read raises ``ExcelOutputError`` (nothing is written,
-    so no reviewer entry is lost). The file is written to a temporary name and then moved into place.
+    out = Path(out_dir)
+    for name in (FINDINGS_NAME, *(AUDIT_TABLES if tables else ())):
+        check_not_locked(out / name)
+    annotated = out / ANNOTATED_DIR
+    if annotated.is_dir():
+        for p in sorted(annotated.rglob("*")):
+            if p.is_file() and not p.name.startswith(("~$", ".~lock.")):
+                check_not_locked(p)
+
+
+def write_findings_workbook(result, book, path, *, previous=None) -> FindingsWorkbook:
+    """Write ``findings.xlsx`` for ``result`` (an ``AuditResult``) of ``book``.
+
+    The reviewer owns part of this file, and a re-run keeps all of it:
+
+    - 复核状态, 复核意见 and every column the reviewer added to 问题清单 (any header evaltools does
+      not write; a column without a header is kept as ``未命名列<letter>``) are carried over to the
+      findings that still exist, matched by 问题编号 (the finding id), whatever order the rows were
+      sorted in and wherever the column was inserted. Added columns are written after evaltools'
+      own, with their header; a formula the reviewer typed there is kept as its last value.
+    - Findings that vanished move to 已整改 with all of their entries, added columns included.
+    - Rows without 问题编号 that hold something (a reviewer's notes) stay at the end of 问题清单.
+    - evaltools' own columns (部门 … 单元格) are rewritten from this run.
+
+    ``previous`` is the earlier findings.xlsx to carry entries from; by default ``path`` itself when
+    it exists; ``previous=False`` ignores it. A previous file that exists but cannot be read raises
+    ``ExcelOutputError``, and a ``path`` open in Excel/WPS raises ``OutputError``: nothing is written.
+
+    Before ``path`` is replaced, the file there is copied to ``备份/<stem>-YYYYMMDD-HHMMSS.xlsx``
+    beside it (marked as an evaltools output, so the loader skips backups). The new file is
+    written to a temporary name and then moved into place. Returns a ``FindingsWorkbook``.
     """
     import openpyxl
 
+    from .safeio import check_not_locked
+
     path = Path(path)
+    check_not_locked(path)
     if previous is None:
         previous = path if path.exists() else None
-    prev_active, prev_fixed = read_review_entries(previous) if previous else ({}, {})
+    prev = read_review_entries(previous) if previous else ReviewEntries()
 
     findings = result.findings
     rel_of = _relative_files(book)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    current = _findings_sheet(wb, findings, rel_of, path.parent, prev_active, prev_fixed)
+    written = FindingsWorkbook(path=path, previous=Path(previous) if previous else None,
+                               added_columns=list(prev.added), loose_rows=len(prev.loose))
+    current = _findings_sheet(wb, findings, rel_of, path.parent, prev, written)
     _projects_sheet(wb, result, book, findings, path.parent)
     _indicators_sheet(wb, result)
     _summary_sheet(wb, result, book, findings)
-    _fixed_sheet(wb, current, set(book.projects["form_id"].tolist()), prev_active, prev_fixed)
+    _fixed_sheet(wb, current, set(book.projects["form_id"].tolist()), prev, written)
     wb.active = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_save(wb, path)
-    return path
+
+    def backup() -> None:
+        written.backup = _backup(path) if path.exists() else None
+
+    save_workbook(wb, path, before_replace=backup)
+    return written
 
 
-def read_review_entries(path) -> tuple[dict[str, dict], dict[str, dict]]:
-    """The reviewer's rows of an earlier findings.xlsx: ``(问题清单 rows, 已整改 rows)`` by finding id.
+def _backup(path: Path) -> Path:
+    """Copy ``path`` to ``备份/<stem>-<timestamp><suffix>`` beside it, marked as an evaltools output."""
+    import datetime
+    import shutil
 
-    Each row is a dict keyed by the Chinese headers (部门 … 单元格, 复核状态, 复核意见; on 已整改 also
-    状态, 原复核状态, 原复核意见). A missing file gives two empty dicts.
+    from .safeio import is_evaltools_output
+
+    folder = path.parent / BACKUP_DIR
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = folder / f"{path.stem}-{stamp}{path.suffix}"
+    n = 1
+    while dest.exists():  # two runs within a second
+        n += 1
+        dest = folder / f"{path.stem}-{stamp}-{n}{path.suffix}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if is_evaltools_output(path):
+            shutil.copy2(path, dest)  # byte for byte: the reviewer's formatting is kept as it was
+        else:  # written before outputs were marked (or the mark was stripped): mark the copy
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path)
+            save_workbook(wb, dest)
+    except Exception as exc:  # noqa: BLE001 - without a backup the previous file must not be replaced
+        raise ExcelOutputError(f"无法备份上一版问题清单 {path} 到 {folder}（{type(exc).__name__}: {exc}）；"
+                               f"为免丢失复核意见，未写出新文件") from exc
+    return dest
+
+
+def read_review_entries(path) -> ReviewEntries:
+    """The reviewer's rows of an earlier findings.xlsx (a missing file gives empty entries).
+
+    Rows are dicts keyed by the sheet's headers (部门 … 单元格, 复核状态, 复核意见, the reviewer's own
+    columns; on 已整改 also 状态, 原复核状态, 原复核意见), values as stored (text, numbers, dates).
     """
     import openpyxl
 
     path = Path(path)
     if not path.exists():
-        return {}, {}
+        return ReviewEntries()
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -114,43 +226,86 @@ def read_review_entries(path) -> tuple[dict[str, dict], dict[str, dict]]:
     try:
         found = {}
         for ws in wb.worksheets:
-            rows = _sheet_rows(ws)
-            if rows is not None:
-                found.setdefault(ws.title, rows)
-        fixed = found.pop(FIXED_SHEET, {})
+            table = _sheet_table(ws)
+            if table is not None:
+                found.setdefault(ws.title, table)
+        fixed = found.pop(FIXED_SHEET, None)
         # the reviewer may have renamed 问题清单: then the first other sheet with a 问题编号 column
         active = found.get(FINDINGS_SHEET, next(iter(found.values()), None))
         if active is None:
             raise ExcelOutputError(f"{path} 不是 evaltools 写出的问题清单（找不到含“{ID_HEADER}”列的“{FINDINGS_SHEET}”工作表）；"
                                    f"为免覆盖，未写出新文件，请改用其他输出路径")
-        return active, fixed
     finally:
         wb.close()
+    a_names, a_rows, loose = active
+    f_names, f_rows, _ = fixed or ([], {}, [])
+    f_rows = {fid: {_unclash(k): v for k, v in row.items()} for fid, row in f_rows.items()}
+    added = [n for n in a_names if n and n not in _FINDINGS_HEADERS]
+    added += [n for n in map(_unclash, f_names) if n and n not in _FIXED_HEADERS and n not in added]
+    return ReviewEntries(active=a_rows, fixed=f_rows, added=added, loose=loose)
 
 
-def _sheet_rows(ws) -> dict[str, dict] | None:
-    it = ws.iter_rows(values_only=True)
-    header = next(it, None)
-    if not header:
+def _sheet_table(ws) -> tuple[list[str], dict[str, dict], list[dict]] | None:
+    """``(headers, rows by 问题编号, rows with content but no 问题编号)``; None without a 问题编号 column."""
+    rows = list(ws.iter_rows(values_only=True))
+    if not rows or not rows[0]:
         return None
-    names = [str(h).strip() if h is not None else "" for h in header]
+    names = _header_names(rows[0], rows[1:])
     if ID_HEADER not in names:
         return None
-    out: dict[str, dict] = {}
-    for values in it:
-        row = {n: ("" if v is None else str(v)) for n, v in zip(names, values) if n}
-        fid = row.get(ID_HEADER, "").strip()
-        if fid and fid not in out:
-            out[fid] = row
-    return out
+    by_id: dict[str, dict] = {}
+    loose: list[dict] = []
+    for values in rows[1:]:
+        row = {n: v for n, v in zip(names, values) if n and not _blank(v)}
+        fid = str(row.get(ID_HEADER, "")).strip()
+        if fid:
+            by_id.setdefault(fid, row)
+        elif row:
+            loose.append(row)
+    return names, by_id, loose
 
 
-def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev_active, prev_fixed) -> set[str]:
+def _header_names(header, body) -> list[str]:
+    """Column names: a header without text that has values is ``未命名列<letter>``; repeats get ``（2）``."""
+    width = max([len(header)] + [len(r) for r in body])
+    names: list[str] = []
+    for i in range(width):
+        h = header[i] if i < len(header) else None
+        name = "" if _blank(h) else str(h).strip()
+        if not name and any(i < len(r) and not _blank(r[i]) for r in body):
+            name = f"未命名列{_letter(i + 1)}"
+        base, n = name, 1
+        while name and name in names:
+            n += 1
+            name = f"{base}（{n}）"
+        names.append(name)
+    return names
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _unclash(name: str) -> str:
+    if name.endswith(_CLASH_SUFFIX) and name[: -len(_CLASH_SUFFIX)] in _FIXED_OWN:
+        return name[: -len(_CLASH_SUFFIX)]
+    return name
+
+
+def _has_entry(row: dict, added: list[str]) -> bool:
+    """A reviewer entry: a status other than the default, a comment, or a value in an added column."""
+    status = str(row.get(STATUS_HEADER) or row.get("原复核状态") or "").strip()
+    comment = row.get(COMMENT_HEADER) or row.get("原复核意见")
+    return (status not in ("", DEFAULT_STATUS)) or not _blank(comment) or any(not _blank(row.get(h)) for h in added)
+
+
+def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, written: FindingsWorkbook) -> set[str]:
     from openpyxl.styles import Alignment, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(FINDINGS_SHEET)
     columns = FINDING_COLUMNS + REVIEW_COLUMNS + ((ID_HEADER, 14), (FORM_HEADER, 14))
+    columns += tuple((h, _ADDED_WIDTH) for h in prev.added)
     _header(ws, columns)
     col = {h: i + 1 for i, (h, _) in enumerate(columns)}
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -163,7 +318,8 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev_active, prev_fixed
         r += 1
         fid = f["finding_id"]
         current.add(fid)
-        earlier = prev_active.get(fid) or prev_fixed.get(fid) or {}
+        earlier = prev.active.get(fid) or prev.fixed.get(fid) or {}
+        written.kept += _has_entry(earlier, prev.added)
         status = earlier.get(STATUS_HEADER) or earlier.get("原复核状态") or DEFAULT_STATUS
         comment = earlier.get(COMMENT_HEADER) or earlier.get("原复核意见") or ""
         values = {
@@ -173,15 +329,22 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev_active, prev_fixed
             "文件": rel_of.get(f["form_id"]) or f["source_file"], "工作表": f["sheet"], "单元格": f["cell"],
             STATUS_HEADER: status, COMMENT_HEADER: comment, ID_HEADER: fid, FORM_HEADER: f["form_id"],
         }
+        values.update({h: earlier.get(h) for h in prev.added})
         for h, v in values.items():
             cell = ws.cell(row=r, column=col[h])
-            _put(cell, v)
+            put_cell(cell, v)
             cell.alignment = wrap if h in ("说明", "应为", "实际", "项目", COMMENT_HEADER) else top
         fill = fills.get(f["severity"])
         if fill is not None:
             ws.cell(row=r, column=col["严重程度"]).fill = fill
         links.attach(ws.cell(row=r, column=col["单元格"]), f["source_file"], f["sheet"], f["cell"])
     last = r
+    for row in prev.loose:  # the reviewer's own rows: kept where they can be found, below the findings
+        r += 1
+        for h, v in row.items():
+            if h in col:
+                put_cell(ws.cell(row=r, column=col[h]), v)
+                ws.cell(row=r, column=col[h]).alignment = wrap
     for h in (ID_HEADER, FORM_HEADER):
         ws.column_dimensions[_letter(col[h])].hidden = True
     if last > 1:
@@ -192,7 +355,7 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev_active, prev_fixed
         letter = _letter(col[STATUS_HEADER])
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
-    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(last, 1)}"
+    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(r, 1)}"
     return current
 
 
@@ -221,7 +384,7 @@ def _projects_sheet(wb, result, book, findings, out_dir: Path) -> None:
                 s["form_id"]]
         for ci, v in enumerate(row, start=1):
             cell = ws.cell(row=r, column=ci)
-            _put(cell, v)
+            put_cell(cell, v)
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
         if p.get("source_file"):
@@ -247,7 +410,7 @@ def _indicators_sheet(wb, result) -> None:
     names = dict(zip(scores["form_id"].tolist(), zip(scores["department"].tolist(), scores["project_name"].tolist())))
     for r, i in enumerate(_records(result.indicator_scores), start=2):
         dept, project = names.get(i["form_id"], ("", ""))
-        met = _clean(i["met"])
+        met = cell_value(i["met"])
         row = [dept, project, i["seq"], i["level1"], i["level2"], i["name"], i["target"], i["adjusted_target"],
                i["actual"], _KINDS.get(i["target_kind"], i["target_kind"]), i["target_op"], i["target_number"],
                i["target_unit"], _KINDS.get(i["actual_kind"], i["actual_kind"]), i["actual_op"], i["actual_number"],
@@ -256,7 +419,7 @@ def _indicators_sheet(wb, result) -> None:
                i["score_recomputed"], i["formula"], i["form_id"]]
         for ci, v in enumerate(row, start=1):
             cell = ws.cell(row=r, column=ci)
-            _put(cell, v)
+            put_cell(cell, v)
             if isinstance(cell.value, float) and ci >= 20:
                 cell.number_format = "0.00"
     ws.column_dimensions[_letter(len(columns))].hidden = True
@@ -272,21 +435,21 @@ def _summary_sheet(wb, result, book, findings) -> None:
     sev_total = {s: sum(1 for f in recs if f["severity"] == s) for s in SEVERITY_LABELS}
     n_forms = len(book.projects)
     r = 1
-    _put(ws.cell(row=r, column=1), f"审核 {n_forms} 份自评表，发现问题 {len(recs)} 条（错误 {sev_total['error']}，"
+    put_cell(ws.cell(row=r, column=1), f"审核 {n_forms} 份自评表，发现问题 {len(recs)} 条（错误 {sev_total['error']}，"
                                    f"警告 {sev_total['warning']}，提示 {sev_total['info']}）")
     ws.cell(row=r, column=1).font = Font(bold=True, size=12)
 
     def block(title, headers, rows):
         nonlocal r
         r += 2
-        _put(ws.cell(row=r, column=1), title)
+        put_cell(ws.cell(row=r, column=1), title)
         ws.cell(row=r, column=1).font = bold
         r += 1
         _header_row(ws, r, headers)
         for values in rows:
             r += 1
             for ci, v in enumerate(values, start=1):
-                _put(ws.cell(row=r, column=ci), v)
+                put_cell(ws.cell(row=r, column=ci), v)
 
     # by department: forms, findings by severity, forms with an error
     forms_by_dept: dict[str, int] = defaultdict(int)
@@ -324,40 +487,46 @@ def _summary_sheet(wb, result, book, findings) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def _fixed_sheet(wb, current: set[str], forms: set[str], prev_active: dict, prev_fixed: dict) -> None:
-    """Findings of the previous run that are gone: 已整改 when their form is still in the data."""
+def _fixed_sheet(wb, current: set[str], forms: set[str], prev: ReviewEntries, written: FindingsWorkbook) -> None:
+    """Findings of the previous run that are gone: 已整改 when their form is still in the data.
+
+    Each keeps the reviewer's entries: 原复核状态/原复核意见 and the added columns after ours."""
     from openpyxl.styles import Alignment, PatternFill
 
     ws = wb.create_sheet(FIXED_SHEET)
+    added = [h + _CLASH_SUFFIX if h in _FIXED_OWN else h for h in prev.added]
     columns = FINDING_COLUMNS + (("状态", 12), ("原复核状态", 11), ("原复核意见", 40), (ID_HEADER, 14),
-                                 (FORM_HEADER, 14))
+                                 (FORM_HEADER, 14)) + tuple((h, _ADDED_WIDTH) for h in added)
     _header(ws, columns)
     done = PatternFill("solid", fgColor="E2EFDA")
     wrap = Alignment(wrap_text=True, vertical="top")
     rows = []
+
     def status_of(row, default):
-        form = row.get(FORM_HEADER, "")
+        form = str(row.get(FORM_HEADER) or "")
         if form and form not in forms:  # the form was not loaded this time: nothing says it was fixed
             return GONE_STATUS
         return default if default != GONE_STATUS else FIXED_STATUS
 
-    for fid, row in prev_active.items():
+    for fid, row in prev.active.items():
         if fid not in current:
-            rows.append((fid, row, status_of(row, FIXED_STATUS), row.get(STATUS_HEADER, ""),
-                         row.get(COMMENT_HEADER, "")))
-    for fid, row in prev_fixed.items():
-        if fid not in current and fid not in prev_active:
-            rows.append((fid, row, status_of(row, row.get("状态") or FIXED_STATUS), row.get("原复核状态", ""),
-                         row.get("原复核意见", "")))
+            written.moved += 1
+            rows.append((fid, row, status_of(row, FIXED_STATUS), row.get(STATUS_HEADER), row.get(COMMENT_HEADER)))
+    for fid, row in prev.fixed.items():
+        if fid not in current and fid not in prev.active:
+            rows.append((fid, row, status_of(row, row.get("状态") or FIXED_STATUS), row.get("原复核状态"),
+                         row.get("原复核意见")))
     for r, (fid, row, status, old_status, old_comment) in enumerate(rows, start=2):
-        values = [row.get(h, "") for h in _DETAIL_HEADERS] + [status, old_status, old_comment, fid,
-                                                                 row.get(FORM_HEADER, "")]
+        values = [row.get(h) for h in _DETAIL_HEADERS] + [status, old_status, old_comment, fid, row.get(FORM_HEADER)]
+        values += [row.get(h) for h in prev.added]
         for ci, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=ci)
-            _put(cell, v)
+            put_cell(cell, v)
             cell.alignment = wrap
         ws.cell(row=r, column=len(_DETAIL_HEADERS) + 1).fill = done
-    for i in (len(columns) - 1, len(columns)):
+    written.fixed_total = len(rows)
+    own = len(columns) - len(added)
+    for i in (own - 1, own):
         ws.column_dimensions[_letter(i)].hidden = True
     ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(len(rows) + 1, 1)}"
 
@@ -527,8 +696,8 @@ def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of) -> tuple[s
             dest = dest.with_suffix(".xlsx")
     note = {"xls": _XLS_NOTE, "rebuilt": _REBUILT_NOTE}.get(mode, "")
     _annotate(wb, rows, anchor_of, note)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_save(wb, dest)
+    guard_text_cells(wb)
+    save_workbook(wb, dest)
     return mode, dest
 
 
@@ -573,7 +742,7 @@ def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
         old = cell.comment
         if old is not None and old.text and not old.text.startswith("evaltools 审核"):
             text = old.text.rstrip() + "\n\n" + text
-        text = _text(text)
+        text = safe_text(text)
         comment = Comment(text, "evaltools")
         comment.width = 360
         comment.height = min(600, 30 + 18 * sum(1 + len(line) // 24 for line in text.splitlines()))
@@ -626,7 +795,7 @@ def _rebuild_from_values(src: Path):
                     if v is None or v == "":
                         continue
                     cell = ws.cell(row=r + 1, column=c + 1)
-                    _put(cell, v)
+                    put_cell(cell, v)
                     if isinstance(cell.value, str):
                         cell.alignment = wrap
                     if (r, c) not in in_merge:
@@ -696,53 +865,6 @@ def _write_readme(dest_root: Path, written: list[Path], notes: list[str]) -> Non
 # Shared helpers
 
 
-def _put(cell, value) -> None:
-    """Store a value; a string is always a string cell (``=6人`` never becomes a formula)."""
-    v = _clean(value)
-    if isinstance(v, str):
-        v = _text(v)
-        if not v:
-            cell.value = None
-            return
-        cell.value = v
-        cell.data_type = "s"
-    else:
-        cell.value = v
-
-
-def _text(s: str) -> str:
-    return _ILLEGAL.sub("", s)[:_MAX_TEXT]
-
-
-def _clean(v):
-    """A plain Python value for a cell: NaN/NA/None → None, numpy scalars → Python, others as text."""
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return v
-    try:
-        import pandas as pd
-
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(v, "item") and not isinstance(v, (int, float)):
-        try:
-            v = v.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(v, (int, float, bool)):
-        return v
-    import datetime
-
-    if isinstance(v, (datetime.date, datetime.time, datetime.timedelta)):
-        return v
-    return str(v)
-
-
 def _header(ws, columns) -> None:
     _header_row(ws, 1, [h for h, _ in columns])
     for i, (_, width) in enumerate(columns, start=1):
@@ -756,7 +878,7 @@ def _header_row(ws, row: int, headers) -> None:
     fill = PatternFill("solid", fgColor="D9D9D9")
     for i, h in enumerate(headers, start=1):
         cell = ws.cell(row=row, column=i)
-        _put(cell, h)
+        put_cell(cell, h)
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -779,20 +901,3 @@ def _relative_files(book) -> dict[str, str]:
     if "relative_file" not in p.columns:
         return {}
     return dict(zip(p["form_id"].tolist(), p["relative_file"].tolist()))
-
-
-def _atomic_save(wb, path: Path) -> None:
-    """Save to a temporary file beside ``path``, then move it into place."""
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        wb.save(tmp)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise ExcelOutputError(f"无法写入 {path}：文件可能正被 Excel/WPS 打开，请关闭后重试") from exc
-    finally:
-        if tmp.exists():
-            try:
-                tmp.unlink()
-            except OSError:
-                pass

@@ -1,6 +1,8 @@
 """Write a loaded ``Book``'s tables to ``.xlsx``, ``.parquet`` or ``.csv``.
 
-Form text is written as text: a target such as ``=6人`` must never become a formula.
+Form text is written as text: a target such as ``=6人`` must never become a formula. Every cell
+goes through ``safeio`` (CSV: formula-like text quoted; xlsx: string cells), and the ``.xlsx`` is
+marked as an evaltools output so the loader can skip it.
 """
 
 from __future__ import annotations
@@ -20,66 +22,44 @@ SHEET_TITLES = {
 
 
 def write_book(book, path: Path) -> list[Path]:
-    """Write every table; returns the files written. The suffix of ``path`` picks the format."""
+    """Write every table; returns the files written. The suffix of ``path`` picks the format.
+
+    A target open in Excel/WPS raises ``OutputError`` before any file is written."""
+    from .safeio import check_not_locked, write_csv
+
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix not in (".xlsx", ".parquet", ".csv"):
+        raise ValueError(f"unsupported output format {suffix!r}: use .xlsx, .parquet or .csv")
     frames = {name: getattr(book, name) for name in TABLES}
     if suffix == ".xlsx":
         write_xlsx_tables(frames, path)
         return [path]
-    out = []
+    targets = {name: path.with_name(f"{path.stem}.{name}{suffix}") for name in TABLES}
+    for target in targets.values():
+        check_not_locked(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():
-        target = path.with_name(f"{path.stem}.{name}{suffix}")
         if suffix == ".parquet":
-            df.to_parquet(target, index=False)
-        elif suffix == ".csv":
-            # opened in Excel, a cell starting with = + - @ would run as a formula: keep it text
-            safe = df.apply(lambda col: col.map(_csv_text) if col.dtype == object or str(col.dtype).startswith(
-                ("str", "string", "category")) else col)
-            safe.to_csv(target, index=False, encoding="utf-8-sig")
+            df.to_parquet(targets[name], index=False)
         else:
-            raise ValueError(f"unsupported output format {suffix!r}: use .xlsx, .parquet or .csv")
-        out.append(target)
-    return out
+            write_csv(df, targets[name])
+    return list(targets.values())
 
 
 def write_xlsx_tables(frames: dict, path: Path) -> None:
-    """One sheet per table, header frozen, every string stored as a string cell."""
+    """One sheet per table, header frozen, every value stored through ``safeio.put_cell``."""
     import openpyxl
 
-    from .excel import _put
+    from .safeio import put_cell, save_workbook
 
     wb = openpyxl.Workbook(write_only=False)
     wb.remove(wb.active)
     for name, df in frames.items():
         ws = wb.create_sheet(SHEET_TITLES.get(name, name)[:31])
-        ws.append([str(c) for c in df.columns])
+        for c, header in enumerate(df.columns, start=1):
+            put_cell(ws.cell(row=1, column=c), str(header))
         for r, row in enumerate(df.itertuples(index=False), start=2):
             for c, v in enumerate(row, start=1):
-                _put(ws.cell(row=r, column=c), _plain(v))  # text stays text, control characters dropped
+                put_cell(ws.cell(row=r, column=c), v)
         ws.freeze_panes = "A2"
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _csv_text(v):
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
-
-
-def _plain(v):
-    try:
-        import pandas as pd
-
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(v, "item"):
-        return v.item()
-    return v
+    save_workbook(wb, path)

@@ -19,13 +19,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import resources
 from .errors import EvaltoolsError
 from .rules import SEVERITY_LABELS as SEVERITY_ZH
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_NOTEBOOK = ROOT / "notebooks" / "department_report.ipynb"
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-TEMPLATE_NAME = "evaltools_report"
+# found through importlib.resources: a checkout's notebooks/, or the copy an installed wheel carries
+DEFAULT_NOTEBOOK = resources.notebook_dir() / resources.REPORT_NOTEBOOK
+TEMPLATE_DIR = resources.template_dir()
+TEMPLATE_NAME = resources.TEMPLATE_NAME
 
 
 class ReportError(EvaltoolsError):
@@ -44,15 +45,12 @@ def esc(value) -> str:
 
 
 def slug(name: str) -> str:
-    """A file name for a department: readable Chinese kept, path characters dropped.
+    """A file name for a department: readable Chinese kept, anything a file system (Windows
+    included) refuses replaced, a short hash added whenever the text changed (see ``names.file_stem``),
+    so 教育局/体育局 and 教育局:体育局 never share a file and no department is called ``index``."""
+    from .names import file_stem
 
-    When characters had to be replaced or the name cut, a short hash of the full name is added,
-    so 教育局/体育局 and 教育局:体育局 never share a file.
-    """
-    text = re.sub(r'[\\/:*?"<>|\s]+', "_", name.strip()) or "未填主管部门"
-    if text != name or len(text) > 60:
-        text = f"{text[:60]}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
-    return text
+    return file_stem(name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,11 +310,44 @@ def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict) -
 
 
 ENGINES = ("papermill", "warm")
+FAILED_SUFFIX = ".failed.ipynb"
+RUNNING_SUFFIX = ".running.ipynb"
+
+
+@dataclass
+class Targets:
+    """Where one department's outputs go: the executed notebook, the failed one, its page."""
+
+    out_dir: Path
+    stem: str
+
+    @property
+    def notebook(self) -> Path:
+        return self.out_dir / "notebooks" / f"{self.stem}.ipynb"
+
+    @property
+    def failed(self) -> Path:
+        return self.out_dir / "notebooks" / f"{self.stem}{FAILED_SUFFIX}"
+
+    @property
+    def running(self) -> Path:  # hidden: nothing under a final name until execution is over
+        return self.out_dir / "notebooks" / f".{self.stem}{RUNNING_SUFFIX}"
+
+    @property
+    def html(self) -> Path:
+        return self.out_dir / f"{self.stem}.html"
 
 
 def render_department(data, department: str, out_dir, *, profile="auto", notebook=None,
-                      engine: str = "papermill", files=None, cache=None, vocabulary=None) -> dict:
-    """Execute the report notebook for one department and export it. Never raises for data problems."""
+                      engine: str = "papermill", files=None, cache=None, vocabulary=None, stem=None) -> dict:
+    """Execute the report notebook for one department and export it. Never raises for data problems.
+
+    The notebook runs under a hidden ``.NAME.running.ipynb``; a run that fails is kept as
+    ``notebooks/NAME.failed.ipynb`` (its audit trail) and the department's earlier page and
+    notebook are removed, since they no longer describe the data; an interrupted run
+    (``KeyboardInterrupt``) leaves nothing and re-raises. ``stem`` is the file name the batch chose
+    (``names.unique_stems``); by default ``slug(department)``.
+    """
     import papermill as pm
 
     if engine not in ENGINES:
@@ -325,13 +356,12 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
     notebook = Path(notebook or DEFAULT_NOTEBOOK)
     if not notebook.exists():
         raise ReportError(f"report notebook not found: {notebook}")
-    name = slug(department)
-    nb_out = out_dir / "notebooks" / f"{name}.ipynb"
-    html_out = out_dir / f"{name}.html"
+    t = Targets(out_dir, stem or slug(department))
+    nb_out, html_out, tmp_nb = t.notebook, t.html, t.running
     nb_out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    status = {"department": department, "html": html_out.name, "notebook": f"notebooks/{nb_out.name}", "error": ""}
-    tmp_nb = nb_out.with_name(f".{nb_out.stem}.running.ipynb")
+    status = {"department": department, "html": html_out.name, "notebook": f"notebooks/{nb_out.name}", "error": "",
+              "output_error": False}
     try:
         # a batch passes just the department's own files: no report re-reads the whole province
         source = [str(Path(f).resolve()) for f in files] if files else str(Path(data).resolve())
@@ -344,15 +374,23 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
         if vocabulary:
             params["vocabulary"] = str(Path(vocabulary).resolve())
         pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params,
-            progress_bar=False, kernel_name="python3", cwd=str(ROOT), log_output=False,
+            progress_bar=False, kernel_name="python3", cwd=str(nb_out.parent), log_output=False,
             engine_name=_papermill_engine(engine))
+    except KeyboardInterrupt:
+        _discard(tmp_nb)  # cells that never ran must not pass for a finished report
+        raise
     except Exception as exc:  # the failed notebook is still kept: it is the audit trail of the failure
+        if getattr(exc, "ename", "") == "KeyboardInterrupt":  # the kernel itself was interrupted
+            _discard(tmp_nb)
+            raise KeyboardInterrupt from exc
         status["error"] = _error_text(exc)
-    finally:
-        if tmp_nb.exists():
-            os.replace(tmp_nb, nb_out)
+        status["output_error"] = isinstance(exc, OSError)  # writing the notebook failed, not its code
     status["seconds_execute"] = time.perf_counter() - t0
-    if not status["error"]:
+    if status["error"]:
+        _keep_failed(t, status)
+    else:
+        os.replace(tmp_nb, nb_out)
+        _discard(t.failed)
         try:
             from .load import iter_sources
 
@@ -361,8 +399,29 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
             export_html(nb_out, html_out, title=f"{department or '（未填主管部门）'} 绩效自评审核报告", manifest=manifest)
         except Exception as exc:
             status["error"] = f"导出 HTML 失败：{_error_text(exc)}"
+            status["output_error"] = isinstance(exc, OSError)
+            _discard(html_out)  # an earlier page beside this run's notebook would contradict it
     status["seconds"] = time.perf_counter() - t0
     return status
+
+
+def _keep_failed(t: Targets, status: dict) -> None:
+    """A failed run: its notebook under ``NAME.failed.ipynb``, the department's earlier outputs gone."""
+    for stale in (t.notebook, t.html):
+        _discard(stale)
+    status["html"] = ""
+    if t.running.exists():
+        os.replace(t.running, t.failed)
+        status["notebook"] = f"notebooks/{t.failed.name}"
+    else:
+        status["notebook"] = ""
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a file that cannot be removed is reported by the write that follows, if any
 
 
 def _papermill_engine(engine: str) -> str:
@@ -381,20 +440,42 @@ def _error_text(exc: BaseException) -> str:
 # The batch
 
 
+BATCH_FILE = "batch.json"
+# What a batch (and ``audit -o``) writes: a folder holding one of them holds some departments' data.
+_OUTPUT_NAMES = ("index.html", BATCH_FILE, "findings.xlsx", "findings.csv", "annotated", "notebooks")
+
+
 def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, notebook=None,
                    engine: str = "papermill", departments=None, progress: bool = True, executor=None,
                    cache=None, vocabulary=None) -> dict:
-    """One report per 主管部门 of ``data``, in parallel, then ``index.html``. Returns the batch summary."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    """One report per 主管部门 of ``data``, in parallel, then ``index.html``. Returns the batch summary.
 
+    With ``departments`` every output — pages, ``index.html``, ``batch.json`` and the ``book`` and
+    ``result`` returned for findings.xlsx and the annotated copies — holds those departments only,
+    and a folder that holds other departments' outputs is refused (``ReportError``) before anything
+    is written: removing them could lose reviewer entries, keeping them would send them along.
+    Pages of an earlier batch in ``out_dir`` that this batch does not produce are removed.
+    An unwritable ``out_dir`` raises ``OutputError``; an interrupt leaves no half-written output.
+    """
     from .audit import audit
     from .load import load
+    from .names import unique_stems
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    selection = None if departments is None else list(dict.fromkeys(departments))
+    previous = _previous_batch(out_dir)
+    check_out_dir(out_dir, selection, previous)
     book = load(data, executor=executor, cache=cache, vocabulary=vocabulary)
+    known = sorted(set(book.projects["department"]))
+    stems = unique_stems(known)  # over every department: a page keeps its name in a selective run
+    if selection is not None:
+        missing = [d for d in selection if d not in stems]
+        if missing:
+            raise ReportError(f"数据中没有主管部门“{missing[0]}”；现有：{'、'.join(known) or '（无）'}")
+        book = subset(book, book.projects.loc[book.projects["department"].isin(selection), "form_id"])
+    depts = known if selection is None else selection
+    _ensure_writable(out_dir)
     result = audit(book, profile, executor=executor)
-    depts = sorted(set(book.projects["department"])) if departments is None else list(departments)
     files = {d: sorted(set(g)) for d, g in book.projects.groupby("department")["source_file"]}
     summaries = {}
     for d in depts:
@@ -402,41 +483,182 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
         summaries[d] = department_summary(subset(book, ids), result.findings[result.findings["form_id"].isin(ids)],
                                           result.form_scores[result.form_scores["form_id"].isin(ids)])
     jobs = jobs or os.cpu_count() or 1
-    statuses = {}
     t0 = time.perf_counter()
     bar = _progress(len(depts), progress)
-    if executor is None and (jobs == 1 or len(depts) <= 1):
-        for d in depts:
-            statuses[d] = render_department(data, d, out_dir, profile=profile, notebook=notebook, engine=engine,
-                                            files=files.get(d), cache=cache, vocabulary=vocabulary)
-            bar.update(1)
-    else:
-        own = executor is None
-        ex = executor or ProcessPoolExecutor(max_workers=min(jobs, len(depts)))
-        try:
-            futs = {ex.submit(render_department, str(data), d, str(out_dir), profile=profile,
-                              notebook=str(notebook) if notebook else None, engine=engine, files=files.get(d),
-                              cache=str(cache) if cache else None,
-                              vocabulary=str(vocabulary) if vocabulary else None): d for d in depts}
-            for fut in as_completed(futs):
-                d = futs[fut]
-                try:
-                    statuses[d] = fut.result()
-                except Exception as exc:
-                    statuses[d] = {"department": d, "html": "", "notebook": "", "error": _error_text(exc),
-                                   "seconds": 0.0}
+    kwargs = dict(profile=profile, notebook=str(notebook) if notebook else None, engine=engine,
+                  cache=str(cache) if cache else None, vocabulary=str(vocabulary) if vocabulary else None)
+    try:
+        if executor is None and (jobs == 1 or len(depts) <= 1):
+            statuses = {}
+            for d in depts:
+                statuses[d] = render_department(data, d, out_dir, files=files.get(d), stem=stems[d], **kwargs)
                 bar.update(1)
-        finally:
-            if own:
-                ex.shutdown()
-    bar.close()
+        else:
+            statuses = _render_parallel(data, depts, out_dir, files, stems, kwargs, jobs, executor, bar)
+    except KeyboardInterrupt:
+        _sweep_running(out_dir)
+        raise
+    finally:
+        bar.close()
     batch = {"departments": [{**statuses[d], "summary": summaries[d]} for d in depts],
-             "seconds": time.perf_counter() - t0, "jobs": jobs, "engine": engine,
+             "seconds": time.perf_counter() - t0, "jobs": jobs, "engine": engine, "selection": selection,
              "load_errors": int((book.load_errors["level"] == "error").sum())}
+    batch["removed"] = _remove_stale_pages(out_dir, previous, batch["departments"])
     _atomic_write(out_dir / "index.html", index_html(batch, book))
-    _atomic_write(out_dir / "batch.json", json.dumps(batch, ensure_ascii=False, indent=1, default=str))
+    _atomic_write(out_dir / BATCH_FILE, json.dumps(batch, ensure_ascii=False, indent=1, default=str))
     batch["book"], batch["result"] = book, result
     return batch
+
+
+def _render_parallel(data, depts, out_dir, files, stems, kwargs, jobs, executor, bar) -> dict:
+    """The departments on ``executor`` (default: local processes). On an interrupt the pending ones
+    are cancelled and the running ones stopped (they remove their own partial notebooks)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    own = executor is None
+    ex = executor or ProcessPoolExecutor(max_workers=min(jobs, len(depts)), initializer=_worker_init)
+    task = _worker_render if own else render_department
+    statuses = {}
+    futs = {}
+    try:
+        futs = {ex.submit(task, str(data), d, str(out_dir), files=files.get(d), stem=stems[d], **kwargs): d
+                for d in depts}
+        for fut in as_completed(futs):
+            d = futs[fut]
+            try:
+                statuses[d] = fut.result()
+            except KeyboardInterrupt:  # a worker was interrupted (Ctrl-C reaches the whole process group)
+                raise
+            except Exception as exc:
+                statuses[d] = {"department": d, "html": "", "notebook": "", "error": _error_text(exc),
+                               "output_error": False, "seconds": 0.0}
+            bar.update(1)
+    except KeyboardInterrupt:
+        for fut in futs:
+            fut.cancel()
+        if own:
+            _stop_workers(ex)
+        raise
+    finally:
+        if own:
+            ex.shutdown(wait=True, cancel_futures=True)
+    return statuses
+
+
+_STOPPING = False  # in a worker: an interrupt came; queued departments are not started
+_RUNNING = False
+
+
+def _worker_init() -> None:
+    """In each worker: an interrupt stops the running report (its cleanup runs) and every queued one;
+    an idle worker just notes it, so it never dies holding the pool's queue lock."""
+    import signal
+
+    def on_signal(signum, frame):
+        global _STOPPING
+        _STOPPING = True
+        if _RUNNING:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def _worker_render(*args, **kwargs) -> dict:
+    global _RUNNING
+    if _STOPPING:
+        raise KeyboardInterrupt
+    _RUNNING = True
+    try:
+        return render_department(*args, **kwargs)
+    finally:
+        _RUNNING = False
+
+
+def _stop_workers(ex, timeout: float = 30.0) -> None:
+    """Interrupt the pool's workers (when only this process got the signal) and give them
+    ``timeout`` seconds to clean up before they are terminated."""
+    import multiprocessing
+    import signal
+
+    procs = list(getattr(ex, "_processes", {}).values()) or multiprocessing.active_children()
+    for p in procs:
+        if p.is_alive() and p.pid:
+            try:
+                os.kill(p.pid, signal.SIGINT)
+            except OSError:
+                pass
+    ex.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.terminate()
+
+
+def _sweep_running(out_dir: Path) -> None:
+    """Notebooks a stopped worker could not remove itself (terminated mid-run)."""
+    for p in (out_dir / "notebooks").glob(f".*{RUNNING_SUFFIX}"):
+        _discard(p)
+
+
+def _previous_batch(out_dir: Path) -> dict | None:
+    try:
+        data = json.loads((out_dir / BATCH_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_out_dir(out_dir: Path, selection, previous: dict | None) -> None:
+    """Refuse to write a selective batch into a folder holding other departments' outputs."""
+    if selection is None or not out_dir.is_dir():
+        return
+    before = previous.get("selection", None) if previous else None
+    if previous and isinstance(before, list) and set(before) <= set(selection):
+        return  # an earlier run of these departments (or fewer): everything in it is overwritten
+    found = [n for n in _OUTPUT_NAMES if (out_dir / n).exists()] + sorted(p.name for p in out_dir.glob("*.html"))
+    if found:
+        raise ReportError(
+            f"输出文件夹 {out_dir} 中已有其他主管部门（或全部主管部门）的输出（{'、'.join(dict.fromkeys(found))}）。"
+            "只生成所选主管部门的报告时，输出文件夹中不能有其他部门的内容；为免删除其中的复核意见，"
+            "未删除也未写出任何文件。请换一个新的输出文件夹（-o），或不加 --department 重新生成全部报告。")
+
+
+def _ensure_writable(out_dir: Path) -> None:
+    """Create ``out_dir`` and ``notebooks/`` and prove a file can be written there, before any work."""
+    from .errors import OutputError
+
+    for d in (out_dir, out_dir / "notebooks"):
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".evaltools-probe.", dir=d)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise OutputError(f"无法写入输出文件夹 {d}：{exc.strerror or exc}") from exc
+    from .marks import mark_output_dir
+
+    mark_output_dir(out_dir)  # a results folder inside a data folder is never read back as data
+
+
+def _remove_stale_pages(out_dir: Path, previous: dict | None, now: list[dict]) -> list[str]:
+    """Pages and notebooks an earlier batch listed in batch.json that this one did not write."""
+    keep = {x for d in now for x in (d.get("html"), d.get("notebook")) if x}
+    removed = []
+    for d in (previous or {}).get("departments", []) if isinstance(previous, dict) else []:
+        if not isinstance(d, dict):
+            continue
+        for rel in (d.get("html"), d.get("notebook")):
+            if not isinstance(rel, str) or not rel or rel in keep:
+                continue
+            p = out_dir / rel
+            # only a name this tool writes: a page beside index.html or a notebook in notebooks/
+            if p.suffix not in (".html", ".ipynb") or ".." in Path(rel).parts or Path(rel).is_absolute():
+                continue
+            if p.is_file():
+                _discard(p)
+                removed.append(rel)
+    return removed
 
 
 def _progress(total: int, enabled: bool):
@@ -461,8 +683,9 @@ def index_html(batch: dict, book) -> str:
         link = f'<a href="{esc(d["html"])}">{name}</a>' if not d["error"] and d["html"] else name
         rate = "—" if s["rate"] is None else f"{s['rate']:.2f}%"
         avg = "—" if s["avg_score"] is None else f"{s['avg_score']:.2f}"
-        status = (f'<span class="et-sev-error">生成失败：{esc(d["error"])}</span>' if d["error"]
-                  else f'已生成（<a href="{esc(d["notebook"])}">执行记录</a>）')
+        trail = f'（<a href="{esc(d["notebook"])}">执行记录</a>）' if d.get("notebook") else ""
+        status = (f'<span class="et-sev-error">生成失败：{esc(d["error"])}</span>{trail}' if d["error"]
+                  else f'已生成{trail}')
         rows.append(f"<tr><td>{link}</td><td>{s['projects']}</td><td>{s['budget']:,.2f}</td><td>{s['executed']:,.2f}</td>"
                     f"<td>{rate}</td><td>{avg}</td><td>{s['findings']['error']}</td><td>{s['findings']['warning']}</td>"
                     f"<td>{s['findings']['info']}</td><td>{status}</td></tr>")
