@@ -211,3 +211,16 @@ def test_parallel_load_gives_the_same_book(tmp_path):
         for name in ("projects", "funds", "indicators", "load_errors", "cells", "unmapped", "sheets"):
             pdt.assert_frame_equal(getattr(one, name), getattr(other, name))
     assert len(one.projects) == 70 and len(one.load_errors) == 8
+
+
+def test_summary_prints_one_line_per_name_whatever_the_form_says(tmp_path):
+    """A department or message with a newline or an escape sequence cannot forge summary lines."""
+    from formkit import replace, seed_form, write_xlsx
+
+    # openpyxl refuses ESC in a cell; a bidi override (U+202E) reorders a terminal line just as well
+    form = replace(seed_form(0), {"壶关县人民政府办公室-002": "壶关县\n按主管部门：\u202e伪造-002"})
+    book = evaltools.load(write_xlsx(tmp_path / "f.xlsx", [("自评表", form)]))
+    summary = book.summary()
+    assert "\u202e" not in summary
+    (line,) = [s for s in summary.splitlines() if "伪造" in s]
+    assert line.startswith("  壶关县\\x0a按主管部门：\\u202e伪造")

@@ -18,6 +18,7 @@ from . import schema
 from .errors import LoadError
 from .forms import FormRecord, read_forms
 from .marks import Note, output_dir_of
+from .names import terminal_name
 from .read import WORKBOOK_SUFFIXES, ReadError, is_lock_file, range_name, read_workbook
 
 if TYPE_CHECKING:
@@ -102,13 +103,13 @@ class Book:
             lines.append("")
             lines.append("按主管部门：")
             for dept, n in p.groupby("department", sort=True).size().items():
-                lines.append(f"  {dept or '（未填）'}：{n} 份")
+                lines.append(f"  {terminal_name(dept) if dept else '（未填）'}：{n} 份")  # one line per name
         if len(e):
             lines.append("")
             lines.append("读取问题（前 10 条）：")
             for row in e.head(10).itertuples(index=False):
-                where = "!".join(x for x in (row.source_file, row.sheet, row.cell) if x)
-                lines.append(f"  {where}：{row.message}")
+                where = "!".join(terminal_name(x) for x in (row.source_file, row.sheet, row.cell) if x)
+                lines.append(f"  {where}：{terminal_name(row.message)}")
             if len(e) > 10:
                 lines.append(f"  …… 另有 {len(e) - 10} 条")
         return "\n".join(lines)
