@@ -224,17 +224,26 @@ def save_workbook(wb, path, *, before_replace=None) -> Path:
 
     ``before_replace`` (no arguments) runs once the new file is complete and before it replaces
     ``path``: the findings workbook backs up the reviewer's previous file there."""
-    from .errors import OutputError
-
     path = Path(path)
     check_not_locked(path)
     mark_workbook(wb)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(tmp: Path) -> None:
         wb.save(tmp)
         if before_replace is not None:
             before_replace()
+
+    return _atomic_write(path, write)
+
+
+def _atomic_write(path: Path, write) -> Path:
+    """``write(tmp)`` to a temporary name beside ``path``, then move it into place."""
+    from .errors import OutputError
+
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
         _replace(tmp, path)
     except OSError as exc:  # a full disk, a read-only folder: say which file, leave no half-written one
         raise OutputError(f"无法写出 {path}（{type(exc).__name__}: {exc}）") from exc
@@ -251,8 +260,6 @@ def write_csv(df, path) -> Path:
     """Write ``df`` as UTF-8 CSV with BOM, every text cell guarded (see ``csv_value``); atomic."""
     import pandas as pd
 
-    from .errors import OutputError
-
     path = Path(path)
     check_not_locked(path)
     columns = []
@@ -263,17 +270,8 @@ def write_csv(df, path) -> Path:
         columns.append(s)
     safe = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame(index=range(len(df)))
     safe.columns = [csv_value(str(c)) for c in df.columns]
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # CRLF rows (RFC 4180): a text holding a lone "\r" is then quoted instead of splitting its row
-        safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        _replace(tmp, path)
-    except OSError as exc:  # a full disk, a read-only folder: say which file, leave no half-written one
-        raise OutputError(f"无法写出 {path}（{type(exc).__name__}: {exc}）") from exc
-    finally:
-        _unlink_quietly(tmp)
-    return path
+    # CRLF rows (RFC 4180): a text holding a lone "\r" is then quoted instead of splitting its row
+    return _atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
 
 
 def write_audit_tables(result, book, out) -> list[Path]:
