@@ -115,6 +115,8 @@ def _name(r: int, c: int) -> str:
 
 def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A part's bytes, inflating at most ``limit`` bytes whatever its header claims."""
+    if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size * _DEFLATE_MAX_RATIO <= limit:
+        return zf.read(info)  # cannot inflate past the limit: the usual part, read the plain way
     bounded = zipfile.ZipInfo(info.filename)
     for attr in ("compress_type", "compress_size", "header_offset", "flag_bits", "CRC", "extra", "date_time"):
         setattr(bounded, attr, getattr(info, attr))

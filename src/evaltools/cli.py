@@ -251,7 +251,6 @@ def _cmd_audit(args) -> int:
     from pathlib import Path
 
     from .audit import audit
-    from .errors import EvaltoolsError
     from .load import load
 
     data = _data_arg(args)
