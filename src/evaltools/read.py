@@ -292,9 +292,6 @@ def _short(exc: BaseException) -> str:
 
 _XF_RE = re.compile(rb"<xf\b[^>]*?numFmtId=\"(\d+)\"[^>]*?(/>|>)")
 _NUMFMT_RE = re.compile(rb"<numFmt\b[^>]*?numFmtId=\"(\d+)\"[^>]*?formatCode=\"([^\"]*)\"")
-_SHEET_RE = re.compile(rb"<sheet\b[^>]*?name=\"([^\"]*)\"[^>]*?r:id=\"([^\"]*)\"")
-_REL_RE = re.compile(rb"<Relationship\b[^>]*?Id=\"([^\"]*)\"[^>]*?Target=\"([^\"]*)\"")
-_REL_RE2 = re.compile(rb"<Relationship\b[^>]*?Target=\"([^\"]*)\"[^>]*?Id=\"([^\"]*)\"")
 _ATTR_R = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _ATTR_S = re.compile(rb"\bs=\"(\d+)\"")
 _ATTR_T = re.compile(rb"\bt=\"([^\"]*)\"")
@@ -346,18 +343,11 @@ def percent_cells(data: bytes) -> dict[str, frozenset]:
             percent_xf.add(i)
     if not percent_xf:
         return {}
-    try:
-        wbx = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return {}
+    from .bounds import col_index, sheet_parts
+
     needles = [b' s="' + str(i).encode() + b'"' for i in sorted(percent_xf)]
-    targets = {i: t for i, t in _REL_RE.findall(rels)}
-    targets.update({i: t for t, i in _REL_RE2.findall(rels)})
     out: dict[str, frozenset] = {}
-    for name, rid in _SHEET_RE.findall(wbx):
-        target = targets.get(rid, b"").decode()
-        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    for name, path in sheet_parts(zf).items():
         try:
             xml = zf.read(path)
         except KeyError:
@@ -378,10 +368,7 @@ def percent_cells(data: bytes) -> dict[str, frozenset]:
                     continue
                 ref = _ATTR_R.search(attrs)
                 if ref:
-                    col = 0
-                    for ch in ref.group(1).decode():
-                        col = col * 26 + ord(ch) - 64
-                    cells.add((int(ref.group(2)) - 1, col - 1))
+                    cells.add((int(ref.group(2)) - 1, col_index(ref.group(1))))
         if cells:
-            out[html.unescape(name.decode("utf-8", "replace"))] = frozenset(cells)
+            out[name] = frozenset(cells)
     return out
