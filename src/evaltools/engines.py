@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
+import shutil
+import tempfile
 import threading
 
 from papermill.clientwrap import PapermillNotebookClient
@@ -37,6 +40,54 @@ RESET = (
     "get_ipython().run_line_magic('reset', '-f')\n"
 )
 
+def _ipc_available() -> bool:
+    import zmq
+
+    return bool(zmq.has("ipc"))
+
+
+class _PrivateSockets:
+    """Kernel sockets as Unix domain sockets in a private temporary folder.
+
+    Over TCP, jupyter_client picks each kernel's five ports by binding port 0 and releasing it,
+    then starts the kernel, which binds them a second or more later; in that gap another process
+    (another worker's kernel, a Dask connection) can take the port, and the kernel dies on
+    ``Address already in use`` ("Kernel died before replying to kernel_info"). A port released by
+    a finished kernel can also be taken by the next one while the old one's client sockets still
+    reconnect to it. Socket files in a folder of their own cannot collide with anything, so a batch
+    of parallel reports (processes, Dask workers) starts every kernel. Where libzmq has no IPC
+    (Windows builds) the kernel stays on TCP.
+    """
+
+    def __init__(self, **kwargs):
+        self._socket_dir = None
+        if "transport" not in kwargs and _ipc_available():
+            # short on purpose: a Unix socket path holds at most 107 bytes
+            self._socket_dir = tempfile.mkdtemp(prefix="evaltools-k-")
+            kwargs = {**kwargs, "transport": "ipc", "ip": os.path.join(self._socket_dir, "k")}
+        super().__init__(**kwargs)
+
+    def cleanup_connection_file(self) -> None:  # the final cleanup (not called on restart)
+        super().cleanup_connection_file()
+        if self._socket_dir:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+def _managers():
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    class PrivateKernelManager(_PrivateSockets, KernelManager):
+        """jupyter_client's KernelManager on private sockets (the warm engine's)."""
+
+    class AsyncPrivateKernelManager(_PrivateSockets, AsyncKernelManager):
+        """nbclient's default AsyncKernelManager on private sockets (papermill's engine)."""
+
+    return PrivateKernelManager, AsyncPrivateKernelManager
+
+
+PrivateKernelManager, AsyncPrivateKernelManager = _managers()
+
+
 _lock = threading.Lock()
 _kernels: dict[str, object] = {}
 _runs: dict[str, int] = {}
@@ -56,13 +107,11 @@ def _execute(km, code: str, timeout: float = 120) -> None:
 
 def warm_kernel(kernel_name: str = "python3", start_timeout: float = 60):
     """This process's warm kernel for ``kernel_name`` (started and pre-imported on first use)."""
-    from jupyter_client.manager import KernelManager
-
     with _lock:
         km = _kernels.get(kernel_name)
         if km is not None and km.is_alive():
             return km
-        km = KernelManager(kernel_name=kernel_name)
+        km = PrivateKernelManager(kernel_name=kernel_name)
         km.start_kernel()
         _execute(km, WARM_IMPORTS, timeout=max(start_timeout, 120))
         _kernels[kernel_name] = km

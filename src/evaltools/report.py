@@ -375,7 +375,7 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
             params["vocabulary"] = str(Path(vocabulary).resolve())
         pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params,
             progress_bar=False, kernel_name="python3", cwd=str(nb_out.parent), log_output=False,
-            engine_name=_papermill_engine(engine))
+            engine_name=_papermill_engine(engine), **_kernel_options(engine))
     except KeyboardInterrupt:
         _discard(tmp_nb)  # cells that never ran must not pass for a finished report
         raise
@@ -428,6 +428,14 @@ def _papermill_engine(engine: str) -> str:
     from .engines import ENGINES as PM_ENGINES  # registers the warm engine with papermill
 
     return PM_ENGINES[engine]
+
+
+def _kernel_options(engine: str) -> dict:
+    """papermill's engine starts a kernel per notebook: on private sockets (engines._PrivateSockets).
+    The warm engine's kernel already is."""
+    from .engines import AsyncPrivateKernelManager
+
+    return {"kernel_manager_class": AsyncPrivateKernelManager} if engine == "papermill" else {}
 
 
 def _error_text(exc: BaseException) -> str:
