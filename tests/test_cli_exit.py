@@ -266,14 +266,39 @@ def test_bounded_file_name_keeps_the_extension():
 
 
 def test_annotated_copy_that_cannot_be_written_exits_3(tmp_path):
-    """A 251-byte source name: its copy's temporary name is too long. Told on stderr, not only in
-    annotated/README.txt."""
+    """Something in the way of one copy (a folder under its name): told on stderr, not only in
+    annotated/README.txt, exit 3, and every other output still written."""
+    data = tmp_path / "data"
+    data.mkdir()
+    seeds = sorted(SEED_DIR.glob("*.xlsx"))[:2]
+    for p in seeds:
+        shutil.copy(p, data / p.name)
+    blocked = tmp_path / "out" / "annotated" / seeds[0].name
+    (blocked / "occupied").mkdir(parents=True)
+    proc = run_cli("audit", data, "-o", tmp_path / "out")
+    assert proc.returncode == 3, proc.stderr
+    assert f"错误：批注副本未写出 {seeds[0].name}" in proc.stderr
+    assert (tmp_path / "out" / "findings.xlsx").exists()
+    assert (tmp_path / "out" / "annotated" / seeds[1].name).is_file()
+    readme = (tmp_path / "out" / "annotated" / "README.txt").read_text(encoding="utf-8")
+    assert f"未写出 {seeds[0].name}" in readme
+
+
+def test_annotated_copy_of_a_long_file_name_is_written_under_a_shorter_one(tmp_path):
+    """A 251-byte source name leaves no room for the copy's temporary name: the copy gets a cut
+    name with a hash, the README gives the original, and the run is not an output failure."""
     data = tmp_path / "data"
     data.mkdir()
     name = "长" * 82 + ".xlsx"
     assert len(name.encode()) == 251
     shutil.copy(sorted(SEED_DIR.glob("*.xlsx"))[0], data / name)
     proc = run_cli("audit", data, "-o", tmp_path / "out")
-    assert proc.returncode == 3, proc.stderr
-    assert "错误：批注副本未写出" in proc.stderr and name in proc.stderr
-    assert (tmp_path / "out" / "findings.xlsx").exists()  # the other outputs are written
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "未写出" not in proc.stderr
+    copies = list((tmp_path / "out" / "annotated").glob("*.xlsx"))
+    assert len(copies) == 1 and copies[0].name == bounded_file_name(name) != name
+    assert len(copies[0].name.encode()) <= 215
+    readme = (tmp_path / "out" / "annotated" / "README.txt").read_text(encoding="utf-8")
+    assert f"{copies[0].name}：源文件名过长，副本名已截短（原名 {name}）" in readme
+
+

@@ -273,9 +273,9 @@ def _cmd_audit(args) -> int:
         check_writable(out)
         tables = write_audit_tables(result, book, out)
         _say(f"\n已写出 {tables[0]} 等 {len(tables)} 个文件")
-        _write_excel_outputs(result, book, out)
-    if args.out and _annotated_failures(Path(args.out)):
-        return EXIT_OUTPUT
+        copies_failed = _write_excel_outputs(result, book, out)
+        if copies_failed:
+            return EXIT_OUTPUT
     return EXIT_PROBLEMS if result.has_errors or n_errors else EXIT_CLEAN
 
 
@@ -303,40 +303,28 @@ def _cmd_report(args) -> int:
         trail = f"（执行记录：{out / d['notebook']}）" if d.get("notebook") else ""
         _say(f"  失败：{terminal_name(d['department'] or '（未填主管部门）')}：{terminal_name(d['error'])}{trail}",
              err=True)
-    _write_excel_outputs(batch["result"], batch["book"], out)  # OutputError → 3 in _guarded
-    if failed or _annotated_failures(out):
+    copies_failed = _write_excel_outputs(batch["result"], batch["book"], out)  # OutputError → 3 in _guarded
+    if failed or copies_failed:
         return EXIT_OUTPUT
     problems = batch["result"].has_errors or batch["load_errors"]
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
 
 
-def _annotated_failures(out) -> list[str]:
-    """The annotated copies ``excel.write_annotated_copies`` could not write, told on stderr.
-
-    It records them only as ``未写出 …`` lines of ``annotated/README.txt``; until it raises
-    ``OutputError`` for them itself, they are read back from there so none goes unnoticed.
-    """
-    readme = out / "annotated" / "README.txt"
-    try:
-        lines = readme.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    failures = [line.strip() for line in lines if line.strip().startswith("未写出")]
-    for line in failures:
-        _say(f"错误：批注副本{line}", err=True)
-    return failures
-
-
-def _write_excel_outputs(result, book, out) -> None:
+def _write_excel_outputs(result, book, out) -> list[str]:
     """findings.xlsx and annotated copies in ``out``; raises ``OutputError`` before writing either
-    when one of them is open in Excel/WPS."""
+    when one of them is open in Excel/WPS. Returns the copies that could not be written (told on
+    stderr; the others are written)."""
     from .excel import check_writable, write_annotated_copies, write_findings_workbook
+    from .names import terminal_name
 
     check_writable(out, tables=False)
     written = write_findings_workbook(result, book, out / "findings.xlsx")
     copies = write_annotated_copies(result, book, out)
     _say(f"已写出 {written.path}（问题清单，含复核栏）及批注副本 {len(copies)} 份（{out / 'annotated'}）")
     _say(written.summary())
+    for line in copies.failed:
+        _say(f"错误：批注副本未写出 {terminal_name(line)}", err=True)
+    return copies.failed
 
 
 def _cmd_rules(args) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
+from .names import bounded_file_name
 from .rules import SEVERITY_LABELS
 from .safeio import cell_value, guard_text_cells, put_cell, safe_text, save_workbook
 
@@ -604,7 +605,16 @@ def _absolute(p: Path) -> Path:
 # Annotated copies
 
 
-def write_annotated_copies(result, book, out_dir, *, root=None) -> list[Path]:
+class AnnotatedCopies(list):
+    """The copies ``write_annotated_copies`` wrote (a list of paths), and ``failed``: one line per
+    source file whose copy could not be written (its relative path and why)."""
+
+    def __init__(self, written=(), failed=()):
+        super().__init__(written)
+        self.failed: list[str] = list(failed)
+
+
+def write_annotated_copies(result, book, out_dir, *, root=None) -> AnnotatedCopies:
     """Copy each source workbook that has findings to ``out_dir/annotated/<relative path>``, annotated.
 
     The relative path is the one the file had under the loaded folder (``projects.relative_file``),
@@ -614,7 +624,10 @@ def write_annotated_copies(result, book, out_dir, *, root=None) -> list[Path]:
     openpyxl and saved under the new path (macros kept for ``.xlsm``); a legacy ``.xls`` (or a file
     openpyxl cannot open) is rebuilt as ``.xlsx`` from its values and merged ranges, which its
     comments and ``annotated/README.txt`` say. Originals are only read. Copies this function wrote
-    on an earlier run for files that no longer have findings are removed. Returns the copies written.
+    on an earlier run for files that no longer have findings are removed. A path part too long for
+    the file system (with room for the temporary name beside it) is cut and given a hash
+    (``names.bounded_file_name``), which the README lists. Returns the copies written, with
+    ``failed`` naming each copy that could not be written and why (the caller decides the exit code).
     """
     findings = result.findings
     dest_root = Path(out_dir) / ANNOTATED_DIR
@@ -630,38 +643,45 @@ def write_annotated_copies(result, book, out_dir, *, root=None) -> list[Path]:
 
     written: list[Path] = []
     notes: list[str] = []
+    failed: list[str] = []
     taken: set[str] = set()
     sources = {_absolute(Path(s)) for s in rel_of_source} | {_absolute(Path(s)) for s in by_source}
     for source_file, rows in by_source.items():
         src = Path(source_file)
-        rel = _relative_path(src, rel_of_source.get(source_file, ""), root)
+        parts = _source_parts(src, rel_of_source.get(source_file, ""), root)
+        rel = Path(*(bounded_file_name(part) for part in parts))  # the copy and its temp name must fit
+        name = "/".join(parts)
         suffix = src.suffix.lower()
         dest = dest_root / rel
         if suffix not in (".xlsx", ".xlsm"):
             dest = dest.with_suffix(".xlsx")
         if dest.as_posix().lower() in taken:  # a.xls and a.xlsx side by side
-            dest = dest.with_name(src.name + ".xlsx")
+            dest = dest.with_name(bounded_file_name(src.name + ".xlsx"))
         taken.add(dest.as_posix().lower())
         if _absolute(dest) in sources:
-            notes.append(f"未写出 {rel}：副本路径与源文件相同（请把输出文件夹放在数据文件夹之外）")
+            failed.append(f"{name}：副本路径与源文件相同（请把输出文件夹放在数据文件夹之外）")
             continue
         try:
             mode, dest = _annotate_one(src, dest, rows, anchor_of)
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not lose the other copies
-            notes.append(f"未写出 {rel}：{type(exc).__name__}: {exc}")
+            failed.append(f"{name}：{type(exc).__name__}: {exc}")
             continue
         written.append(dest)
+        if rel.parts != parts:
+            notes.append(f"{dest.relative_to(dest_root).as_posix()}：源文件名过长，副本名已截短（原名 {name}）")
         if mode == "xls":
             notes.append(f"{dest.relative_to(dest_root).as_posix()}：原文件为 .xls，已转换为 .xlsx（只保留数值和合并单元格）")
         elif mode == "rebuilt":
             notes.append(f"{dest.relative_to(dest_root).as_posix()}：openpyxl 无法打开原文件，副本由数值重建")
     _remove_stale(dest_root, written)
+    notes = [f"未写出 {line}" for line in failed] + notes
     if written or notes or dest_root.exists():
         _write_readme(dest_root, written, notes)
-    return written
+    return AnnotatedCopies(written, failed)
 
 
-def _relative_path(src: Path, relative_file: str, root) -> Path:
+def _source_parts(src: Path, relative_file: str, root) -> tuple[str, ...]:
+    """The path of ``src`` in the data folder (or under ``root``), as parts that cannot leave it."""
     rel = None
     if root is not None:
         try:
@@ -673,7 +693,7 @@ def _relative_path(src: Path, relative_file: str, root) -> Path:
     parts = [p for p in rel.parts if p not in ("", ".", "..") and not p.endswith(":") and p not in ("/", "\\")]
     if not parts or rel.is_absolute() or ".." in rel.parts:
         parts = [src.name]
-    return Path(*parts)
+    return tuple(parts)
 
 
 def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of) -> tuple[str, Path]:
