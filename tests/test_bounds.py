@@ -174,6 +174,24 @@ def test_a_part_that_claims_little_but_inflates_huge_is_refused(seed_xlsx, tmp_p
     assert "压缩炸弹" in msg and "xl/worksheets/sheet1.xml" in msg
 
 
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_read_part_gives_zipfiles_bytes_and_stops_at_the_limit(seed_xlsx, tmp_path, method):
+    from evaltools.bounds import BoundsError, read_part
+
+    parts = _parts(seed_xlsx)
+    path = tmp_path / "m.xlsx"
+    with zipfile.ZipFile(path, "w", method) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            assert read_part(z, info, 1 << 20) == z.read(info), info.filename
+        sheet = z.getinfo("xl/worksheets/sheet1.xml")
+        with pytest.raises(BoundsError, match="压缩炸弹"):
+            read_part(z, sheet, sheet.file_size - 1)
+        assert read_part(z, sheet, sheet.file_size) == z.read(sheet)
+
+
 def test_limits_reach_the_parse_cache_key(seed_xlsx, tmp_path):
     rows = '<row r="30000"><c r="A30000"><v>5</v></c></row>'
     far = _patch_sheet(seed_xlsx, tmp_path / "far.xlsx", lambda x: _append_rows(x, rows))

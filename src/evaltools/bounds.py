@@ -24,6 +24,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 _DEFLATE_MAX_RATIO = 1032  # deflate cannot inflate more than ~1032× (RFC 1951: 258 bytes per 2-bit code)
@@ -115,19 +116,52 @@ def _name(r: int, c: int) -> str:
 
 def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A part's bytes, inflating at most ``limit`` bytes whatever its header claims."""
-    if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size * _DEFLATE_MAX_RATIO <= limit:
-        return zf.read(info)  # cannot inflate past the limit: the usual part, read the plain way
+    data = _inflate(zf, info, limit)
+    if data is None:  # a part only zipfile knows how to read: let it, still bounded
+        data = _inflate_with_zipfile(zf, info, limit)
+    if len(data) > limit:
+        raise BoundsError(f"压缩包中的“{info.filename}”解压后超过 {limit // 2**20} MB 上限（文件声称 "
+                          f"{info.file_size} 字节），可能是“压缩炸弹”，未读取")
+    return data
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """Stored or deflated bytes read straight from the archive (at most ``limit + 1`` of them).
+
+    Every sheet is inflated here before calamine inflates it again, so this skips zipfile's
+    per-read machinery (its ZipExtFile, 4 KB-chunked reads and CRC) that cost as much as the
+    inflating itself. ``None`` for what it does not handle (encryption, other methods).
+    """
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    fp = zf.fp
+    if fp is None or getattr(zf, "_writing", False):
+        return None
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"Bad magic number for file header: {info.filename}")
+    fields = _LOCAL_HEADER.unpack(header)
+    fp.seek(fields[10] + fields[11], 1)  # past the local name and extra field
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise EOFError(f"truncated part: {info.filename}")
+    if info.compress_type == zipfile.ZIP_STORED:
+        return raw[: limit + 1]
+    return zlib.decompressobj(-15).decompress(raw, limit + 1)
+
+
+def _inflate_with_zipfile(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     bounded = zipfile.ZipInfo(info.filename)
     for attr in ("compress_type", "compress_size", "header_offset", "flag_bits", "CRC", "extra", "date_time"):
         setattr(bounded, attr, getattr(info, attr))
     # zipfile stops at file_size and checks the CRC there: let it run past the limit without reaching it
     bounded.file_size = limit + 2
     with zf.open(bounded) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise BoundsError(f"压缩包中的“{info.filename}”解压后超过 {limit // 2**20} MB 上限（文件声称 "
-                          f"{info.file_size} 字节），可能是“压缩炸弹”，未读取")
-    return data
+        return fh.read(limit + 1)
 
 
 def check_parts(zf: zipfile.ZipFile, limits: Limits) -> None:

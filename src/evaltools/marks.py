@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .bounds import read_part
+
 OUTPUT_MARKER = ".evaltools-output"
 # what the writers put in docProps (safeio.mark_workbook): either one marks an evaltools output
 OUTPUT_PROPERTY = b"evaltools_output"
@@ -53,11 +55,9 @@ def is_output_zip(zf) -> bool:
             info = zf.getinfo(name)
         except KeyError:
             continue
-        if info.file_size > 1 << 20:
-            continue
         try:
-            if needle in zf.read(info):
+            if needle in read_part(zf, info, 1 << 20):
                 return True
-        except Exception:  # a damaged property part is the reader's problem, not a mark
+        except Exception:  # a damaged or oversized property part is the reader's problem, not a mark
             continue
     return False
