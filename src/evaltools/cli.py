@@ -303,14 +303,16 @@ def _cmd_report(args) -> int:
         trail = f"（执行记录：{out / d['notebook']}）" if d.get("notebook") else ""
         _say(f"  失败：{terminal_name(d['department'] or '（未填主管部门）')}：{terminal_name(d['error'])}{trail}",
              err=True)
-    copies_failed = _write_excel_outputs(batch["result"], batch["book"], out)  # OutputError → 3 in _guarded
+    # with --department the book is that selection, and so is every copy (other departments' sheets removed)
+    copies_failed = _write_excel_outputs(batch["result"], batch["book"], out,
+                                         only_book=batch.get("selection") is not None)  # OutputError → 3 in _guarded
     if failed or copies_failed:
         return EXIT_OUTPUT
     problems = batch["result"].has_errors or batch["load_errors"]
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
 
 
-def _write_excel_outputs(result, book, out) -> list[str]:
+def _write_excel_outputs(result, book, out, *, only_book: bool = False) -> list[str]:
     """findings.xlsx and annotated copies in ``out``; raises ``OutputError`` before writing either
     when one of them is open in Excel/WPS. Returns the copies that could not be written (told on
     stderr; the others are written)."""
@@ -319,7 +321,7 @@ def _write_excel_outputs(result, book, out) -> list[str]:
 
     check_writable(out, tables=False)
     written = write_findings_workbook(result, book, out / "findings.xlsx")
-    copies = write_annotated_copies(result, book, out)
+    copies = write_annotated_copies(result, book, out, only_book=only_book)
     _say(f"已写出 {written.path}（问题清单，含复核栏）及批注副本 {len(copies)} 份（{out / 'annotated'}）")
     _say(written.summary())
     for line in copies.failed:

@@ -614,7 +614,7 @@ class AnnotatedCopies(list):
         self.failed: list[str] = list(failed)
 
 
-def write_annotated_copies(result, book, out_dir, *, root=None) -> AnnotatedCopies:
+def write_annotated_copies(result, book, out_dir, *, root=None, only_book: bool = False) -> AnnotatedCopies:
     """Copy each source workbook that has findings to ``out_dir/annotated/<relative path>``, annotated.
 
     The relative path is the one the file had under the loaded folder (``projects.relative_file``),
@@ -628,6 +628,11 @@ def write_annotated_copies(result, book, out_dir, *, root=None) -> AnnotatedCopi
     the file system (with room for the temporary name beside it) is cut and given a hash
     (``names.bounded_file_name``), which the README lists. Returns the copies written, with
     ``failed`` naming each copy that could not be written and why (the caller decides the exit code).
+
+    ``only_book``: ``book`` is a selection (one department's forms, ``report --department``) and
+    each copy holds that selection only: sheets without one of its forms are removed, and on the
+    sheets kept every cell that is not a cell of one of its forms (``book.cells``, ``book.unmapped``)
+    is emptied, with its comment and link, as are the document properties; the README counts both.
     """
     findings = result.findings
     dest_root = Path(out_dir) / ANNOTATED_DIR
@@ -641,6 +646,7 @@ def write_annotated_copies(result, book, out_dir, *, root=None) -> AnnotatedCopi
         if f["source_file"]:
             by_source[f["source_file"]].append(f)
 
+    keep_of = _cells_of_forms(book) if only_book else {}
     written: list[Path] = []
     notes: list[str] = []
     failed: list[str] = []
@@ -662,11 +668,14 @@ def write_annotated_copies(result, book, out_dir, *, root=None) -> AnnotatedCopi
             failed.append(f"{name}：副本路径与源文件相同（请把输出文件夹放在数据文件夹之外）")
             continue
         try:
-            mode, dest = _annotate_one(src, dest, rows, anchor_of)
+            mode, dest, dropped = _annotate_one(src, dest, rows, anchor_of, keep_of.get(source_file, {}) if only_book else None)
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not lose the other copies
             failed.append(f"{name}：{type(exc).__name__}: {exc}")
             continue
         written.append(dest)
+        if dropped:
+            notes.append(f"{dest.relative_to(dest_root).as_posix()}：只保留所选主管部门的表，删去其他工作表 "
+                         f"{dropped[0]} 张、清空其他单元格 {dropped[1]} 个")
         if rel.parts != parts:
             notes.append(f"{dest.relative_to(dest_root).as_posix()}：源文件名过长，副本名已截短（原名 {name}）")
         if mode == "xls":
@@ -696,8 +705,69 @@ def _source_parts(src: Path, relative_file: str, root) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of) -> tuple[str, Path]:
-    """Write the annotated copy of ``src``; returns its kind (``xlsx``, ``xls``, ``rebuilt``) and path."""
+def _cells_of_forms(book) -> dict[str, dict[str, tuple[set[str], list[tuple[int, int, int, int]]]]]:
+    """source file → sheet → (cell references, ranges) that belong to one of the book's forms:
+    each form's ``form_range`` (labels included) and every cell recorded for it."""
+    from openpyxl.utils.cell import range_boundaries
+
+    out: dict = defaultdict(lambda: defaultdict(lambda: (set(), [])))
+    for table in (book.cells, book.unmapped):
+        for src, sheet, cell in zip(table["source_file"].tolist(), table["sheet"].tolist(), table["cell"].tolist()):
+            if cell:
+                out[src][sheet][0].add(str(cell).split(":")[0])
+    for p in _records(book.projects):
+        refs, ranges = out[p["source_file"]][p["sheet"]]  # a form always keeps its sheet
+        try:
+            ranges.append(range_boundaries(p.get("form_range") or ""))
+        except (ValueError, TypeError):
+            pass
+    return out
+
+
+def _keep_only(wb, keep: dict) -> tuple[int, int]:
+    """Remove the sheets not in ``keep`` (see ``_cells_of_forms``) and empty every other cell of
+    the ones kept. Returns (sheets removed, cells emptied)."""
+    sheets = list(wb.worksheets) + list(getattr(wb, "chartsheets", []))
+    gone = [ws for ws in sheets if ws.title not in keep]
+    if len(gone) == len(sheets):
+        gone = gone[1:]  # a workbook needs one sheet; that one is emptied below
+    for ws in gone:
+        wb.remove(ws)
+    titles = {ws.title for ws in gone}
+    if titles:  # a workbook-level name pointing into a removed sheet would make Excel repair the file
+        for name in list(wb.defined_names):
+            text = wb.defined_names[name].attr_text or ""
+            if any(t in text for t in titles):
+                del wb.defined_names[name]
+    cleared = 0
+    for ws in wb.worksheets:
+        refs, ranges = keep.get(ws.title, (set(), []))
+        for row in ws.iter_rows():
+            for cell in row:
+                if type(cell).__name__ == "MergedCell":  # its value is the range's first cell's
+                    continue
+                if cell.value is None and cell.comment is None:
+                    continue
+                r, c = cell.row, cell.column
+                if cell.coordinate in refs or any(c0 <= c <= c1 and r0 <= r <= r1 for c0, r0, c1, r1 in ranges):
+                    continue
+                cell.value = None
+                cell.comment = None
+                cell.hyperlink = None
+                cleared += 1
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
+            for part in (hf.left, hf.center, hf.right):
+                part.text = None
+    props = wb.properties
+    for attr in ("title", "subject", "creator", "description", "keywords", "category", "lastModifiedBy",
+                 "identifier", "contentStatus", "version"):
+        setattr(props, attr, None)
+    return len(gone), cleared
+
+
+def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of, keep=None) -> tuple[str, Path, tuple]:
+    """Write the annotated copy of ``src``; returns its kind (``xlsx``, ``xls``, ``rebuilt``), its
+    path and, with ``keep`` (see ``_keep_only``), the sheets removed and cells emptied."""
     import openpyxl
 
     suffix = src.suffix.lower()
@@ -714,11 +784,12 @@ def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of) -> tuple[s
         wb = _rebuild_from_values(src)
         if dest.suffix.lower() != ".xlsx":
             dest = dest.with_suffix(".xlsx")
+    dropped = _keep_only(wb, keep) if keep is not None else ()
     note = {"xls": _XLS_NOTE, "rebuilt": _REBUILT_NOTE}.get(mode, "")
     _annotate(wb, rows, anchor_of, note)
     guard_text_cells(wb)
     save_workbook(wb, dest)
-    return mode, dest
+    return mode, dest, dropped if dropped and any(dropped) else ()
 
 
 def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
