@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import os
 import shutil
@@ -543,6 +545,17 @@ def test_merged_cell_and_existing_comment(tmp_path):
     assert "MY-RULE" in ws["D3"].comment.text and _rgb(ws["D3"]) == SEVERITY_FILLS["error"]
     h13 = ws["H13"].comment.text
     assert h13.startswith("科室备注：已电话核实") and "TXT-GOAL-BARE" in h13
+
+
+@pytest.mark.parametrize("lock", ["~$findings.xlsx", "~$ndings.xlsx", ".~lock.findings.xlsx#", ".~findings.xlsx"])
+def test_every_lock_file_naming_stops_the_write(tmp_path, lock):
+    """Excel/WPS on Windows, Word-style, LibreOffice, WPS for Linux."""
+    from evaltools.errors import OutputError
+    from evaltools.safeio import check_not_locked
+
+    (tmp_path / lock).write_bytes(b"\x05")
+    with pytest.raises(OutputError, match=f"锁文件 {re.escape(lock)}"):
+        check_not_locked(tmp_path / "findings.xlsx")
 
 
 def test_locked_or_unreadable_previous_raises_output_error_and_writes_nothing(seed_run, tmp_path):

@@ -77,11 +77,12 @@ def test_batch_goes_on_past_bad_files(tmp_path):
     for p in GOOD[:2]:
         shutil.copy(p, d / p.name)
     (d / "~$01_open_in_excel.xlsx").write_bytes(b"owner file")
+    (d / ".~01_open_in_wps.xlsx").write_bytes(b"owner file")
     book = evaltools.load(d)
     assert len(book.projects) == 2
     files = set(book.load_errors["source_file"])
     assert len(files) == 8  # one row per bad file …
-    assert not any("~$" in f for f in files)  # … and the lock file is skipped silently
+    assert not any("~$" in f or ".~" in f for f in files)  # … and the lock files are skipped silently
     assert all(book.load_errors["message"].str.len() > 0)
 
 

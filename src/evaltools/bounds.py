@@ -202,7 +202,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def plan_xlsx_sheet(name: str, xml: bytes, limits: Limits) -> SheetPlan:
+def plan_xlsx_sheet(xml: bytes, limits: Limits) -> SheetPlan:
     """Measure one sheet's XML: the usual form costs one regex search and one ``find``."""
     plan = SheetPlan()
     if b't="e"' in xml:

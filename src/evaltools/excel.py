@@ -123,7 +123,7 @@ def check_writable(out_dir, *, tables: bool = True) -> None:
     annotated = out / ANNOTATED_DIR
     if annotated.is_dir():
         for p in sorted(annotated.rglob("*")):
-            if p.is_file() and not p.name.startswith(("~$", ".~lock.")):
+            if p.is_file() and not p.name.startswith(("~$", ".~")):
                 check_not_locked(p)
 
 

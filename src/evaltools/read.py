@@ -104,9 +104,13 @@ def parse_cell_name(name: str) -> tuple[int, int]:
     return int(digits) - 1, c - 1
 
 
+LOCK_PREFIXES = ("~$", ".~")
+
+
 def is_lock_file(path: Path) -> bool:
-    """Excel/WPS leave ``~$name.xlsx`` owner files beside open workbooks: not data."""
-    return path.name.startswith("~$")
+    """Lock files beside open workbooks, not data: Excel's and WPS's ``~$name.xlsx``, and the
+    hidden ``.~name.xlsx`` that WPS for Linux is reported to leave (not seen on a WPS install here)."""
+    return path.name.startswith(LOCK_PREFIXES)
 
 
 def sniff(data: bytes) -> str:
@@ -268,7 +272,7 @@ def _plan(data: bytes, kind: str, limits):
                 raise bounds.BoundsError(exc.message, sheet=_sheet_of(zf, info.filename)) from None
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
                 continue  # damaged: calamine reports it
-            plan = bounds.plan_xlsx_sheet(info.filename, xml, limits)
+            plan = bounds.plan_xlsx_sheet(xml, limits)
             if plan.mode != "calamine" or plan.errors:
                 by_part[info.filename] = (plan, xml)
         if by_part:  # names only where a sheet needs more than calamine: most workbooks never get here

@@ -295,10 +295,11 @@ def write_audit_tables(result, book, out) -> list[Path]:
 
 def lock_files(path) -> list[Path]:
     """Lock files beside ``path`` saying it is open: Excel/WPS ``~$name`` (Word-style ``~$`` + name
-    without its first two characters too) and LibreOffice ``.~lock.name#``."""
+    without its first two characters too), LibreOffice ``.~lock.name#`` and ``.~name``, which WPS
+    for Linux is reported to leave (not seen on a WPS install here)."""
     path = Path(path)
     name = path.name
-    candidates = [f"~${name}", f".~lock.{name}#"]
+    candidates = [f"~${name}", f".~lock.{name}#", f".~{name}"]
     if len(name) > 2:
         candidates.append(f"~${name[2:]}")
     return [path.with_name(c) for c in candidates if path.with_name(c).exists()]
