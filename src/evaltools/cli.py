@@ -182,10 +182,9 @@ def _guarded(command, args) -> int:
         if debug:
             traceback.print_exc()
         else:  # the kernel clients' unfinished tasks would be logged at exit as errors of their own
-            import logging
+            from .report import _abandon_client_tasks
 
-            for name in ("asyncio", "traitlets", "papermill", "nbclient"):
-                logging.getLogger(name).setLevel(logging.CRITICAL)
+            _abandon_client_tasks()
         _say("已中断：未完成的输出已删除，已完成的保留；重新运行即可补齐。", err=True)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - every failure gets a message and a stable code

@@ -378,10 +378,12 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
             engine_name=_papermill_engine(engine), **_kernel_options(engine))
     except KeyboardInterrupt:
         _discard(tmp_nb)  # cells that never ran must not pass for a finished report
+        _abandon_client_tasks()
         raise
     except Exception as exc:  # the failed notebook is still kept: it is the audit trail of the failure
         if getattr(exc, "ename", "") == "KeyboardInterrupt":  # the kernel itself was interrupted
             _discard(tmp_nb)
+            _abandon_client_tasks()
             raise KeyboardInterrupt from exc
         status["error"] = _error_text(exc)
         status["output_error"] = isinstance(exc, OSError)  # writing the notebook failed, not its code
@@ -403,6 +405,16 @@ def render_department(data, department: str, out_dir, *, profile="auto", noteboo
             _discard(html_out)  # an earlier page beside this run's notebook would contradict it
     status["seconds"] = time.perf_counter() - t0
     return status
+
+
+def _abandon_client_tasks() -> None:
+    """After an interrupt, nbclient's polling tasks are left behind on purpose (the kernel is shut
+    down under them); asyncio would log each as "Task exception was never retrieved … DeadKernelError"
+    when this process (a pool worker too) exits, burying the one-line interrupt message."""
+    import logging
+
+    for name in ("asyncio", "traitlets", "papermill", "nbclient"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _keep_failed(t: Targets, status: dict) -> None:
