@@ -72,7 +72,7 @@ def test_moved_folder_hits_the_cache_with_its_own_paths(tmp_path, counted):
 
 def test_new_version_starts_a_new_cache(tmp_path, counted, monkeypatch):
     evaltools.load(SEED_DIR, cache=tmp_path / "cache")
-    monkeypatch.setattr(evaltools, "__version__", "9.9.9")
+    monkeypatch.setattr(evaltools._version, "__version__", "9.9.9")
     counted.clear()
     evaltools.load(SEED_DIR, cache=tmp_path / "cache")
     assert len(counted) == 8

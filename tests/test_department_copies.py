@@ -19,7 +19,6 @@ import pytest
 import evaltools
 from conftest import ROOT
 from evaltools.excel import write_annotated_copies
-from evaltools.report import subset
 from formkit import replace, seed_form, stack, write_xlsx
 
 MINE, THEIRS = "甲县教育局", "乙县卫生健康委员会"
@@ -61,7 +60,7 @@ def test_the_copy_holds_the_selected_forms_and_all_of_them(bundle, tmp_path):
     book = evaltools.load(bundle)
     p = book.projects
     assert sorted(set(p["department"])) == sorted([MINE, THEIRS]) and len(p) == 4
-    mine = subset(book, p.loc[p["department"] == MINE, "form_id"])
+    mine = book.subset(p.loc[p["department"] == MINE, "form_id"])
     result = evaltools.audit(mine)
     assert len(result.findings), "no findings: no copy would be written and nothing tested"
     copies = write_annotated_copies(result, mine, tmp_path / "out", only_book=True)

@@ -166,9 +166,7 @@ def _audit_part(book, prof, disable, only, registry):
 def _audit_on(executor, book, prof, disable, only, registry) -> AuditResult:
     import pandas as pd
 
-    from .report import subset
-
-    parts = [subset(book, ids) for _, ids in book.projects.groupby("department", sort=False)["form_id"]]
+    parts = [book.subset(ids) for _, ids in book.projects.groupby("department", sort=False)["form_id"]]
     futures = [executor.submit(_audit_part, part, prof, disable, only, registry) for part in parts]
     findings, forms = [], {}
     for fut in futures:

@@ -26,7 +26,7 @@ def digest(data: bytes) -> str:
 def reader_fingerprint() -> str:
     """The evaltools version plus a hash of the reader's own source: a cache is never read by a
     reader that parses differently, even between releases."""
-    from . import __version__
+    from ._version import __version__
 
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent

@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if args.version:
-        from . import __version__
+        from ._version import __version__
 
         print(__version__)
         return 0

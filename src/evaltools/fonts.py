@@ -168,8 +168,3 @@ def font_source() -> dict:
     if _chosen is None:
         setup_cjk_fonts()
     return dict(_chosen or {})
-
-
-def _reset_for_tests() -> None:  # pragma: no cover - used by tests only
-    global _chosen
-    _chosen = None

@@ -24,7 +24,6 @@ from .read import WORKBOOK_SUFFIXES, ReadError, is_lock_file, range_name, read_w
 if TYPE_CHECKING:
     import pandas as pd
 
-Source = "str | Path | Iterable[str | Path]"
 
 
 @dataclass
@@ -78,6 +77,25 @@ class Book:
             return None
         row = hit.iloc[0]
         return row["source_file"], row["sheet"], row["cell"]
+
+    def subset(self, form_ids) -> "Book":
+        """The part of this Book that belongs to some forms (the DataFrames filtered, nothing
+        re-read): one department's forms for its report, a worker's share of an audit."""
+        ids = set(form_ids)
+        p = self.projects
+        mine = p["form_id"].isin(ids)
+        files = set(p.loc[mine, "source_file"])
+
+        def of_forms(df):
+            return df[df["form_id"].isin(ids)].reset_index(drop=True)
+
+        def of_files(df):
+            return df[df["source_file"].isin(files)].reset_index(drop=True)
+
+        return Book(projects=p[mine].reset_index(drop=True), funds=of_forms(self.funds),
+                    indicators=of_forms(self.indicators), load_errors=of_files(self.load_errors),
+                    unmapped=of_forms(self.unmapped), cells=of_forms(self.cells), sheets=of_files(self.sheets),
+                    cell_counts={k: v for k, v in self.cell_counts.items() if k in ids})
 
     def summary(self) -> str:
         """A one-screen account in Chinese: forms, departments, errors."""

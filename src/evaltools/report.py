@@ -78,24 +78,6 @@ def validate_parameters(data, department, profile) -> None:
         raise ReportError("参数 profile 应为 'national'、配置文件路径或字典")
 
 
-def subset(book, form_ids):
-    """The part of a Book that belongs to some forms (the DataFrames filtered, nothing re-read)."""
-    from .load import Book
-
-    ids = set(form_ids)
-    files = set(book.projects.loc[book.projects["form_id"].isin(ids), "source_file"])
-    return Book(
-        projects=book.projects[book.projects["form_id"].isin(ids)].reset_index(drop=True),
-        funds=book.funds[book.funds["form_id"].isin(ids)].reset_index(drop=True),
-        indicators=book.indicators[book.indicators["form_id"].isin(ids)].reset_index(drop=True),
-        load_errors=book.load_errors[book.load_errors["source_file"].isin(files)].reset_index(drop=True),
-        unmapped=book.unmapped[book.unmapped["form_id"].isin(ids)].reset_index(drop=True),
-        cells=book.cells[book.cells["form_id"].isin(ids)].reset_index(drop=True),
-        sheets=book.sheets[book.sheets["source_file"].isin(files)].reset_index(drop=True),
-        cell_counts={k: v for k, v in book.cell_counts.items() if k in ids},
-    )
-
-
 def prepare(data, department: str | None = None, profile="auto", book=None, cache=None,
             vocabulary=None) -> DepartmentContext:
     """Load ``data`` (a folder or a list of files; unless a Book is given), keep one department,
@@ -112,7 +94,7 @@ def prepare(data, department: str | None = None, profile="auto", book=None, cach
         if ids.empty:
             known = "、".join(sorted(set(book.projects["department"]))) or "（无）"
             raise ReportError(f"数据中没有主管部门“{department}”；现有：{known}")
-        book = subset(book, ids)
+        book = book.subset(ids)
     result = audit(book, profile)
     used = sorted({f.profile_name for f in result.forms}) or [result.profile.name]
     ctx = DepartmentContext(data=str(data), department=department, profile_name="、".join(used), book=book,
@@ -255,7 +237,7 @@ def _sha256(path: Path) -> str:
 
 
 def manifest_for(data, department: str, profile, engine: str, files: list[str]) -> dict:
-    from . import __version__
+    from ._version import __version__
 
     return {
         "evaltools_version": __version__,
@@ -492,7 +474,7 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
         missing = [d for d in selection if d not in stems]
         if missing:
             raise ReportError(f"数据中没有主管部门“{missing[0]}”；现有：{'、'.join(known) or '（无）'}")
-        book = subset(book, book.projects.loc[book.projects["department"].isin(selection), "form_id"])
+        book = book.subset(book.projects.loc[book.projects["department"].isin(selection), "form_id"])
     depts = known if selection is None else selection
     _ensure_writable(out_dir)
     result = audit(book, profile, executor=executor)
@@ -500,7 +482,7 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
     summaries = {}
     for d in depts:
         ids = set(book.projects.loc[book.projects["department"] == d, "form_id"])
-        summaries[d] = department_summary(subset(book, ids), result.findings[result.findings["form_id"].isin(ids)],
+        summaries[d] = department_summary(book.subset(ids), result.findings[result.findings["form_id"].isin(ids)],
                                           result.form_scores[result.form_scores["form_id"].isin(ids)])
     jobs = jobs or os.cpu_count() or 1
     t0 = time.perf_counter()
@@ -694,7 +676,7 @@ def _progress(total: int, enabled: bool):
 
 
 def index_html(batch: dict, book) -> str:
-    from . import __version__
+    from ._version import __version__
 
     rows = []
     for d in batch["departments"]:

@@ -11,23 +11,6 @@ printed precision (never ``==`` on floats). Rates are in percent: ``75`` or ``"9
 
 from __future__ import annotations
 
-PROJECT_TEXT_FIELDS = (
-    "project_name",
-    "department",
-    "department_code",
-    "implementing_unit",
-    "goal_expected",
-    "goal_actual",
-    "experience",
-    "problems",
-    "suggestion_decision",
-    "suggestion_budget",
-    "suggestion_funds",
-    "suggestion_management",
-    "suggestion_other",
-    "remarks",
-)
-
 PROJECT_NUMBER_FIELDS = (
     "budget_initial",
     "budget_full_year",
