@@ -13,13 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import schema
 from .profile import Profile, load_profile, profile_for
+from .schema import SEVERITY_ORDER
 from .rules import Hit, Registry, RuleError, builtin_registry, lacks
 from .scoring import Form, form_scores_frame, indicator_scores_frame, score_form
 
-FINDING_COLUMNS = ("finding_id", "form_id", "department", "project_name", "rule", "severity", "category",
-                   "message", "expected", "actual", "source_file", "sheet", "cell")
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+FINDING_COLUMNS = schema.finding_columns()  # as imported; the audit reads schema.FINDINGS on every run
 
 
 @dataclass
@@ -255,12 +255,23 @@ def _stable_key(form: Form, h: Hit) -> str:
     return str(h.key) if ind is None else f"{ind['level1']}|{ind['level2']}|{ind['name']}"
 
 
+def _value(column, made: dict, project: dict, hit: Hit) -> object:
+    """One finding's value for a ``schema.FINDINGS`` column, from where the column says it comes."""
+    if column.source in ("audit", "rule") or column.name in made:
+        return made.get(column.name, "")
+    if column.source == "form":
+        return project.get(column.name, "")
+    value = getattr(hit, column.name, None)
+    return hit.extra.get(column.name, "") if value is None else value
+
+
 def _findings_frame(book, hits, prof: Profile):
     import pandas as pd
 
     if not hits:
-        return pd.DataFrame({c: pd.Series([], dtype="str") for c in FINDING_COLUMNS})
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in schema.finding_columns()})
     index = _cell_index(book.cells, hits)
+    columns = schema.FINDINGS
     seen: dict[tuple, int] = defaultdict(int)
     rows = []
     for f, r, h in hits:
@@ -270,15 +281,10 @@ def _findings_frame(book, hits, prof: Profile):
         n = seen[ident]
         seen[ident] += 1
         fid_text = "|".join(map(str, ident + (n,)))
-        severity = h.severity or prof.severity_of(r.id, r.severity)
-        rows.append({
-            "finding_id": hashlib.sha1(fid_text.encode()).hexdigest()[:12],
-            "form_id": f.form_id, "department": p.get("department", ""), "project_name": p.get("project_name", ""),
-            "rule": r.id, "severity": severity, "category": r.category, "message": h.message,
-            "expected": h.expected, "actual": h.actual, "source_file": p.get("source_file", ""),
-            "sheet": p.get("sheet", ""), "cell": cell,
-        })
-    df = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+        made = {"finding_id": hashlib.sha1(fid_text.encode()).hexdigest()[:12], "cell": cell, "form_id": f.form_id,
+                "rule": r.id, "severity": h.severity or prof.severity_of(r.id, r.severity), "category": r.category}
+        rows.append({c.name: _value(c, made, p, h) for c in columns})
+    df = pd.DataFrame(rows, columns=[c.name for c in columns])
     order = {fid: i for i, fid in enumerate(book.projects["form_id"])}
     df["_o"] = df["form_id"].map(order)
     df["_s"] = df["severity"].map(SEVERITY_ORDER)

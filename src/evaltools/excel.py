@@ -22,11 +22,10 @@ from pathlib import Path
 
 from .errors import OutputError
 from .names import bounded_file_name
-from .rules import SEVERITY_LABELS
+from .schema import SEVERITY_FILLS, SEVERITY_LABELS, finding_view
+from .schema import SEVERITY_ORDER as SEVERITY_RANK
 from .safeio import cell_value, guard_text_cells, put_cell, safe_text, save_workbook
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-SEVERITY_FILLS = {"error": "FFC7CE", "warning": "FFD8A8", "info": "DDEBF7"}  # red-, orange-, blue-ish
 REVIEW_STATUSES = ("待核实", "已确认", "已排除")
 DEFAULT_STATUS = REVIEW_STATUSES[0]
 FIXED_STATUS = "已整改"
@@ -43,13 +42,16 @@ GONE_STATUS = "所在表不在本次数据中"
 STATUS_HEADER = "复核状态"
 COMMENT_HEADER = "复核意见"
 
-# (header, width) of 问题清单; the finding fields come first, in the order the reviewer reads them.
-FINDING_COLUMNS = (
-    ("部门", 18), ("项目", 30), ("规则", 22), ("严重程度", 9), ("类别", 8), ("说明", 60), ("应为", 22),
-    ("实际", 22), ("文件", 30), ("工作表", 12), ("单元格", 9),
-)
 REVIEW_COLUMNS = ((STATUS_HEADER, 11), (COMMENT_HEADER, 40))
-_DETAIL_HEADERS = tuple(h for h, _ in FINDING_COLUMNS)
+
+
+def _finding_columns() -> tuple[tuple[str, int], ...]:
+    """(header, width) of 问题清单's finding part: ``schema.FINDINGS`` as findings.xlsx shows it."""
+    return tuple((c.label, c.width) for c in finding_view("excel"))
+
+
+def _detail_headers() -> tuple[str, ...]:
+    return tuple(h for h, _ in _finding_columns())
 
 ANNOTATED_DIR = "annotated"
 _MANIFEST = ".evaltools-annotated.json"
@@ -64,8 +66,6 @@ class ExcelOutputError(OutputError):
 FINDINGS_NAME = "findings.xlsx"
 BACKUP_DIR = "备份"
 _FIXED_OWN = ("状态", "原复核状态", "原复核意见")
-_FINDINGS_HEADERS = _DETAIL_HEADERS + (STATUS_HEADER, COMMENT_HEADER, ID_HEADER, FORM_HEADER)
-_FIXED_HEADERS = _DETAIL_HEADERS + _FIXED_OWN + (ID_HEADER, FORM_HEADER)
 _CLASH_SUFFIX = "（复核列）"  # a reviewer column named like one of 已整改's own, written there with this suffix
 _ADDED_WIDTH = 16
 
@@ -241,8 +241,10 @@ def read_review_entries(path) -> ReviewEntries:
     a_names, a_rows, loose = active
     f_names, f_rows, _ = fixed or ([], {}, [])
     f_rows = {fid: {_unclash(k): v for k, v in row.items()} for fid, row in f_rows.items()}
-    added = [n for n in a_names if n and n not in _FINDINGS_HEADERS]
-    added += [n for n in map(_unclash, f_names) if n and n not in _FIXED_HEADERS and n not in added]
+    ours = _detail_headers() + (STATUS_HEADER, COMMENT_HEADER, ID_HEADER, FORM_HEADER)
+    ours_fixed = _detail_headers() + _FIXED_OWN + (ID_HEADER, FORM_HEADER)
+    added = [n for n in a_names if n and n not in ours]
+    added += [n for n in map(_unclash, f_names) if n and n not in ours_fixed and n not in added]
     return ReviewEntries(active=a_rows, fixed=f_rows, added=added, loose=loose)
 
 
@@ -300,12 +302,24 @@ def _has_entry(row: dict, added: list[str]) -> bool:
     return (status not in ("", DEFAULT_STATUS)) or not _blank(comment) or any(not _blank(row.get(h)) for h in added)
 
 
+def _shown(name: str, f: dict, rel_of: dict) -> object:
+    """A finding's value as 问题清单 shows it: severities in Chinese, files by their path in the data."""
+    v = f.get(name, "")
+    if name == "severity":
+        return SEVERITY_LABELS.get(v, v)
+    if name == "source_file":
+        return rel_of.get(f["form_id"]) or v
+    return v
+
+
 def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, written: FindingsWorkbook) -> set[str]:
     from openpyxl.styles import Alignment, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(FINDINGS_SHEET)
-    columns = FINDING_COLUMNS + REVIEW_COLUMNS + ((ID_HEADER, 14), (FORM_HEADER, 14))
+    view = finding_view("excel")
+    columns = _finding_columns() + REVIEW_COLUMNS + ((ID_HEADER, 14), (FORM_HEADER, 14))
+    wrapped = {c.label for c in view if c.wrap} | {COMMENT_HEADER}
     columns += tuple((h, _ADDED_WIDTH) for h in prev.added)
     _header(ws, columns)
     col = {h: i + 1 for i, (h, _) in enumerate(columns)}
@@ -323,18 +337,13 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, wr
         written.kept += _has_entry(earlier, prev.added)
         status = earlier.get(STATUS_HEADER) or earlier.get("原复核状态") or DEFAULT_STATUS
         comment = earlier.get(COMMENT_HEADER) or earlier.get("原复核意见") or ""
-        values = {
-            "部门": f["department"], "项目": f["project_name"], "规则": f["rule"],
-            "严重程度": SEVERITY_LABELS.get(f["severity"], f["severity"]), "类别": f["category"],
-            "说明": f["message"], "应为": f["expected"], "实际": f["actual"],
-            "文件": rel_of.get(f["form_id"]) or f["source_file"], "工作表": f["sheet"], "单元格": f["cell"],
-            STATUS_HEADER: status, COMMENT_HEADER: comment, ID_HEADER: fid, FORM_HEADER: f["form_id"],
-        }
+        values = {c.label: _shown(c.name, f, rel_of) for c in view}
+        values.update({STATUS_HEADER: status, COMMENT_HEADER: comment, ID_HEADER: fid, FORM_HEADER: f["form_id"]})
         values.update({h: earlier.get(h) for h in prev.added})
         for h, v in values.items():
             cell = ws.cell(row=r, column=col[h])
             put_cell(cell, v)
-            cell.alignment = wrap if h in ("说明", "应为", "实际", "项目", COMMENT_HEADER) else top
+            cell.alignment = wrap if h in wrapped else top
         fill = fills.get(f["severity"])
         if fill is not None:
             ws.cell(row=r, column=col["严重程度"]).fill = fill
@@ -496,9 +505,10 @@ def _fixed_sheet(wb, current: set[str], forms: set[str], prev: ReviewEntries, wr
 
     ws = wb.create_sheet(FIXED_SHEET)
     added = [h + _CLASH_SUFFIX if h in _FIXED_OWN else h for h in prev.added]
-    columns = FINDING_COLUMNS + (("状态", 12), ("原复核状态", 11), ("原复核意见", 40), (ID_HEADER, 14),
+    columns = _finding_columns() + (("状态", 12), ("原复核状态", 11), ("原复核意见", 40), (ID_HEADER, 14),
                                  (FORM_HEADER, 14)) + tuple((h, _ADDED_WIDTH) for h in added)
     _header(ws, columns)
+    detail = _detail_headers()
     done = PatternFill("solid", fgColor="E2EFDA")
     wrap = Alignment(wrap_text=True, vertical="top")
     rows = []
@@ -518,13 +528,13 @@ def _fixed_sheet(wb, current: set[str], forms: set[str], prev: ReviewEntries, wr
             rows.append((fid, row, status_of(row, row.get("状态") or FIXED_STATUS), row.get("原复核状态"),
                          row.get("原复核意见")))
     for r, (fid, row, status, old_status, old_comment) in enumerate(rows, start=2):
-        values = [row.get(h) for h in _DETAIL_HEADERS] + [status, old_status, old_comment, fid, row.get(FORM_HEADER)]
+        values = [row.get(h) for h in detail] + [status, old_status, old_comment, fid, row.get(FORM_HEADER)]
         values += [row.get(h) for h in prev.added]
         for ci, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=ci)
             put_cell(cell, v)
             cell.alignment = wrap
-        ws.cell(row=r, column=len(_DETAIL_HEADERS) + 1).fill = done
+        ws.cell(row=r, column=len(detail) + 1).fill = done
     written.fixed_total = len(rows)
     own = len(columns) - len(added)
     for i in (own - 1, own):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .report import SEVERITY_ZH, esc
-
-SEVERITY_FILL = {"error": "#fde2e1", "warning": "#fff1d6", "info": "#e3edff"}
+from .report import esc
+from .schema import SEVERITY_BACKGROUNDS as SEVERITY_FILL
+from .schema import SEVERITY_LABELS as SEVERITY_ZH
+from .schema import SEVERITY_ORDER, finding_view
 ALL = "（全部）"
 
 
@@ -57,13 +58,20 @@ def form_table_html(book, result, form_id: str) -> str:
 
 
 def findings_table_html(findings) -> str:
+    """The selected findings; the columns are ``schema.FINDINGS``' explore view."""
     if findings.empty:
         return "<p>没有符合条件的问题。</p>"
-    rows = "".join(
-        f'<tr><td style="background:{SEVERITY_FILL.get(r.severity, "")}">{esc(SEVERITY_ZH.get(r.severity, r.severity))}</td>'
-        f"<td>{esc(r.rule)}</td><td>{esc(r.cell)}</td><td>{esc(r.message)}</td></tr>" for r in findings.itertuples())
-    return ("<table><thead><tr><th>严重程度</th><th>规则</th><th>单元格</th><th>说明</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+    view = finding_view("explore")
+
+    def td(name, r):
+        if name == "severity":
+            return (f'<td style="background:{SEVERITY_FILL.get(r["severity"], "")}">'
+                    f'{esc(SEVERITY_ZH.get(r["severity"], r["severity"]))}</td>')
+        return f"<td>{esc(r.get(name, ''))}</td>"
+
+    rows = "".join("<tr>" + "".join(td(c.name, r) for c in view) + "</tr>" for r in findings.to_dict("records"))
+    head = "".join(f"<th>{esc(c.label)}</th>" for c in view)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 class Explorer:
@@ -76,8 +84,8 @@ class Explorer:
         depts = sorted(set(book.projects["department"]))
         self.department = w.Dropdown(options=depts, description="主管部门", layout=w.Layout(width="420px"))
         self.project = w.Dropdown(options=[], description="项目", layout=w.Layout(width="620px"))
-        self.severity = w.SelectMultiple(options=[(SEVERITY_ZH[s], s) for s in ("error", "warning", "info")],
-                                         value=("error", "warning", "info"), description="严重程度", rows=3)
+        self.severity = w.SelectMultiple(options=[(SEVERITY_ZH[s], s) for s in SEVERITY_ORDER],
+                                         value=tuple(SEVERITY_ORDER), description="严重程度", rows=3)
         self.rule = w.Dropdown(options=[ALL], value=ALL, description="规则")
         self.form_html = w.HTML()
         self.findings_html = w.HTML()

@@ -29,14 +29,14 @@ import math
 import unicodedata
 from collections.abc import Iterable
 
-from .rules import SEVERITY_LABELS
+from .schema import SEVERITY_COLORS, SEVERITY_LABELS
+from .schema import SEVERITY_ORDER as _SEVERITY_RANK
 
 __all__ = ["LEVEL1_LABELS", "SEVERITY_COLORS", "SEVERITY_LABELS", "execution", "figure_to_data_uri", "findings",
            "lost_points", "weights"]
 
-#: Colours of the finding severities, the same in every figure and the report.
-SEVERITY_COLORS = {"error": "#d62728", "warning": "#ff7f0e", "info": "#1f77b4"}
-SEVERITY_ORDER = ("error", "warning", "info")
+# the severities' colours (SEVERITY_COLORS) and order come from schema.SEVERITIES, as everywhere
+SEVERITY_ORDER = tuple(_SEVERITY_RANK)
 
 #: 一级 groups of the weight split, in the order the forms print them.
 LEVEL1_LABELS = {"execution": "预算执行", "output": "产出", "benefit": "效益", "satisfaction": "满意度",

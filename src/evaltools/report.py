@@ -21,7 +21,8 @@ from pathlib import Path
 
 from . import resources
 from .errors import EvaltoolsError
-from .rules import SEVERITY_LABELS as SEVERITY_ZH
+from .schema import SEVERITY_LABELS as SEVERITY_ZH
+from .schema import SEVERITY_ORDER, finding_view
 
 # found through importlib.resources: a checkout's notebooks/, or the copy an installed wheel carries
 DEFAULT_NOTEBOOK = resources.notebook_dir() / resources.REPORT_NOTEBOOK
@@ -122,7 +123,7 @@ def department_summary(book, findings, form_scores) -> dict:
         "rate": executed / budget * 100 if budget else None,
         "avg_score": float(p["total_score"].mean()) if len(p) and p["total_score"].notna().any() else None,
         "grades": {g: int(grades.get(g, 0)) for g in ("优", "良", "中", "差")},
-        "findings": {sev: int((f["severity"] == sev).sum()) for sev in ("error", "warning", "info")},
+        "findings": {sev: int((f["severity"] == sev).sum()) for sev in SEVERITY_ORDER},
         "years": years,
     }
 
@@ -151,23 +152,33 @@ def header_html(ctx: DepartmentContext) -> str:
 
 
 def findings_html(ctx: DepartmentContext) -> str:
-    """The findings table grouped by project, each with its file, sheet and cell."""
+    """The findings table grouped by project, each with its file, sheet and cell; the columns are
+    ``schema.FINDINGS``' report view."""
     f = ctx.result.findings
     if f.empty:
         return "<h2>发现的问题</h2><p>未发现问题。</p>"
+    view = finding_view("report")
+    head = "".join(f"<th>{esc(_REPORT_LABELS.get(c.name, c.label))}</th>" for c in view)
     out = ["<h2>发现的问题</h2>"]
-    order = {"error": 0, "warning": 1, "info": 2}
     for project, rows in f.groupby("project_name", sort=False):
-        rows = rows.assign(_o=rows["severity"].map(order)).sort_values("_o", kind="stable")
-        out.append(f"<h3>{esc(project)}</h3><table><thead><tr><th>严重程度</th><th>规则</th><th>说明</th>"
-                   "<th>应为</th><th>实际</th><th>位置</th></tr></thead><tbody>")
-        for r in rows.itertuples():
-            where = f"{Path(r.source_file).name}!{r.sheet}!{r.cell}"
-            out.append(f'<tr><td class="et-sev-{esc(r.severity)}">{esc(SEVERITY_ZH.get(r.severity, r.severity))}</td>'
-                       f"<td>{esc(r.rule)}</td><td>{esc(r.message)}</td><td>{esc(r.expected)}</td>"
-                       f'<td>{esc(r.actual)}</td><td class="et-cell">{esc(where)}</td></tr>')
+        rows = rows.assign(_o=rows["severity"].map(SEVERITY_ORDER)).sort_values("_o", kind="stable")
+        out.append(f"<h3>{esc(project)}</h3><table><thead><tr>{head}</tr></thead><tbody>")
+        for r in rows.to_dict("records"):
+            out.append("<tr>" + "".join(_report_cell(c.name, r) for c in view) + "</tr>")
         out.append("</tbody></table>")
     return "".join(out)
+
+
+_REPORT_LABELS = {"cell": "位置"}  # the report shows file!sheet!cell in one column
+
+
+def _report_cell(name: str, r: dict) -> str:
+    if name == "severity":
+        return f'<td class="et-sev-{esc(r["severity"])}">{esc(SEVERITY_ZH.get(r["severity"], r["severity"]))}</td>'
+    if name == "cell":
+        where = "!".join((Path(r["source_file"]).name, str(r["sheet"]), str(r["cell"])))
+        return f'<td class="et-cell">{esc(where)}</td>'
+    return f"<td>{esc(r.get(name, ''))}</td>"
 
 
 def _num(v, spec: str = "g", suffix: str = "") -> str:

@@ -144,3 +144,80 @@ CELLS = ("form_id", "table", "key", "field", "source_file", "sheet", "cell", "ra
 empty cell (a missing 偏差原因) can point at it; ``raw`` is the cell's
 value as stored in the workbook, as text.
 """
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings: one table declared once. The audit builds its rows from these entries, the CSV keeps
+# them all, findings.xlsx, the HTML report and the explorer show the ones whose ``views`` name
+# them, in this order. A new column is one entry here plus the value in the rule's ``Hit``
+# (a ``Hit`` field of the same name, or ``Hit.extra[name]``).
+
+from dataclasses import dataclass, field  # noqa: E402 - the contracts above need nothing
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the DataFrame column
+    label: str  # its Chinese header in findings.xlsx and the HTML pages
+    width: int = 12  # its width in findings.xlsx (characters)
+    views: frozenset = field(default_factory=frozenset)  # "excel", "report", "explore" show it
+    wrap: bool = False  # long text: wrapped in findings.xlsx
+    source: str = "hit"  # "hit" (the rule's Hit), "rule", "form" or "audit" (made by the audit)
+
+
+_X, _R, _E = "excel", "report", "explore"
+FINDINGS = (
+    Column("finding_id", "问题编号", 14, source="audit"),
+    Column("form_id", "表单编号", 14, source="form"),
+    Column("department", "部门", 18, frozenset({_X}), source="form"),
+    Column("project_name", "项目", 30, frozenset({_X}), wrap=True, source="form"),
+    Column("rule", "规则", 22, frozenset({_X, _R, _E}), source="rule"),
+    Column("severity", "严重程度", 9, frozenset({_X, _R, _E}), source="rule"),
+    Column("category", "类别", 8, frozenset({_X}), source="rule"),
+    Column("message", "说明", 60, frozenset({_X, _R, _E}), wrap=True),
+    Column("expected", "应为", 22, frozenset({_X, _R}), wrap=True),
+    Column("actual", "实际", 22, frozenset({_X, _R}), wrap=True),
+    Column("source_file", "文件", 30, frozenset({_X}), source="form"),
+    Column("sheet", "工作表", 12, frozenset({_X}), source="form"),
+    Column("cell", "单元格", 9, frozenset({_X, _R, _E}), source="audit"),
+)
+# the order each view reads them in; a column added to FINDINGS comes after these, in its order
+_VIEW_ORDER = {
+    "excel": ("department", "project_name", "rule", "severity", "category", "message", "expected", "actual",
+              "source_file", "sheet", "cell"),
+    "report": ("severity", "rule", "message", "expected", "actual", "cell"),
+    "explore": ("severity", "rule", "cell", "message"),
+}
+
+
+def finding_columns() -> tuple[str, ...]:
+    """The findings DataFrame's columns, in order (read at call time: a column added to FINDINGS
+    reaches every output)."""
+    return tuple(c.name for c in FINDINGS)
+
+
+def finding_view(view: str) -> tuple[Column, ...]:
+    """The findings columns ``view`` ("excel", "report", "explore") shows, in its order."""
+    rank = {n: i for i, n in enumerate(_VIEW_ORDER.get(view, ()))}
+    return tuple(sorted((c for c in FINDINGS if view in c.views), key=lambda c: rank.get(c.name, len(rank))))
+
+
+@dataclass(frozen=True)
+class Severity:
+    key: str
+    label: str  # Chinese, everywhere a user reads it
+    colour: str  # plots and the HTML pages
+    fill: str  # findings.xlsx and annotated copies (ARGB without alpha)
+    background: str  # a light cell background on the HTML pages and in the explorer
+
+
+SEVERITIES = (
+    Severity("error", "错误", "#d62728", "FFC7CE", "#fde2e1"),
+    Severity("warning", "警告", "#ff7f0e", "FFD8A8", "#fff1d6"),
+    Severity("info", "提示", "#1f77b4", "DDEBF7", "#e3edff"),
+)
+SEVERITY_ORDER = {s.key: i for i, s in enumerate(SEVERITIES)}  # most severe first
+SEVERITY_LABELS = {s.key: s.label for s in SEVERITIES}
+SEVERITY_COLORS = {s.key: s.colour for s in SEVERITIES}
+SEVERITY_FILLS = {s.key: s.fill for s in SEVERITIES}
+SEVERITY_BACKGROUNDS = {s.key: s.background for s in SEVERITIES}

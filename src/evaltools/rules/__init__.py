@@ -23,13 +23,14 @@ Users register their own rules from a notebook with the same decorator::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import EvaltoolsError
+from ..schema import SEVERITY_LABELS, SEVERITY_ORDER  # the one severity table; re-exported for rule authors
 
-SEVERITIES = ("error", "warning", "info")
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITIES = tuple(SEVERITY_ORDER)  # most severe first
 DOC_SECTIONS = ("Why:", "Fails:", "Passes:")
 
 
@@ -60,6 +61,7 @@ class Hit:
     actual: str = ""
     cell: str = ""
     severity: str = ""  # empty: the rule's severity
+    extra: dict = dataclasses.field(default_factory=dict, compare=False)  # values of columns added to schema.FINDINGS
 
 
 @dataclass(frozen=True)
