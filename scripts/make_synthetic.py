@@ -1,8 +1,9 @@
 """Write the small committed synthetic county to ``data/synthetic/``.
 
 Usage: ``python scripts/make_synthetic.py [OUT_DIR]``. The output is deterministic (seed 2021,
-see ``evaltools.synth.SMALL_COUNTY``); running it again gives byte-identical files. Before writing,
-it removes only what a previous run wrote there (``synthetic_*`` folders and the truth files).
+see ``evaltools.synth.SMALL_COUNTY``); running it again gives byte-identical files (with the same
+XlsxWriter and xlwt versions: ``pip install "evaltools[synth]"``). Before writing, it removes only
+what a previous run wrote there (``synthetic_*`` folders and the truth files).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Tests for ``evaltools.synth`` and ``evaltools.xlsxio``: real files on disk, read back.
+"""Tests for ``evaltools.synth`` and its writers (``evaltools.synth.render``): real files on disk,
+read back.
 
 The truth is checked three ways: against the workbook cells (openpyxl, python-calamine, xlrd),
 against a small reference implementation of the rules in rules.md (clean forms trigger none of
@@ -7,9 +8,11 @@ them; each injected anomaly triggers its rule), and for determinism.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
+import sys
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
@@ -21,8 +24,9 @@ import python_calamine
 import xlrd
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple
 
-from evaltools import synth
-from evaltools.xlsxio import SheetSpec, write_xls, write_xlsx
+import evaltools
+from evaltools import cli, synth
+from evaltools.synth.render import MissingDependency, SheetSpec, write_xls, write_xlsx
 
 # --------------------------------------------------------------------------------------------
 # Fixtures
@@ -267,7 +271,7 @@ INFO_RULES = {"FUND-ADJUSTED", "TXT-GOAL-BARE", "VAL-COPIED"}
 
 
 # --------------------------------------------------------------------------------------------
-# xlsxio
+# The writers (synth.render: XlsxWriter for .xlsx, xlwt for .xls)
 
 
 def test_xlsx_writer_keeps_text_and_merges(tmp_path):
@@ -371,8 +375,33 @@ def test_excel_like_workbooks_read_back_identically(tmp_path):
     for part in ("<pageMargins", "<pageSetup", "<printOptions", "<cols>", "<mergeCells"):
         assert part in xml, part
     assert "<f>" not in xml
-    assert "宋体" in styles and 'numFmtId="10"' in styles and 'style="thin"' in styles
-    assert styles.count("<cellStyle ") > 40 and styles.count("<font>") >= 5
+    assert "宋体" in styles and 'style="thin"' in styles and 'wrapText="1"' in styles
+    assert 'orientation="landscape"' in xml and 'fitToPage="1"' in xml
+
+    # The formats as a reader sees them: title, bordered body, long text, numbers, padding.
+    ws = openpyxl.load_workbook(excel.out_dir / form["file"])[form["sheet"]]
+    title, label, pad = ws["B1"], ws["B3"], ws["Y3"]
+    assert (title.font.name, title.font.sz, title.font.b) == ("宋体", 16, True)
+    assert title.border.left.style is None and title.alignment.horizontal == "center"
+    assert (label.font.name, label.font.sz) == ("宋体", 10)
+    assert [s.style for s in (label.border.left, label.border.right, label.border.top,
+                              label.border.bottom)] == ["thin"] * 4
+    assert (label.alignment.horizontal, label.alignment.vertical, label.alignment.wrap_text) == (
+        "center", "center", True)
+    # a merged continuation cell carries its anchor's format (openpyxl does not read it back)
+    anchor_style = re.search(r'<c r="B1" (s="\d+")', xml).group(1)
+    assert f'<c r="C1" {anchor_style}/>' in xml and f'<c r="G1" {anchor_style}/>' in xml
+    assert pad.border.left.style is None and pad.font.sz == 10
+    amount = ws[f"{form['fund_columns']['budget_full_year']}{form['funds'][0]['row']}"]
+    if isinstance(amount.value, (int, float)):
+        assert amount.alignment.horizontal == "right" and amount.number_format == "General"
+    goal = ws[form["cells"]["goal_expected"]]
+    assert goal.alignment.horizontal == "left" and goal.alignment.wrap_text
+    assert {c.fill.fill_type for c in (title, label, pad, goal)} == {None}
+    widths = {c: ws.column_dimensions[c].width for c in "ABE"}
+    assert widths == {"A": 3, "B": 9, "E": 24}
+    assert ws.row_dimensions[1].height == 30 and ws.row_dimensions[3].height >= 22.5
+    assert all(ws.row_dimensions[r].height % 0.75 == 0 for r in range(1, last + 1))
 
 
 def test_generate_corpus_is_excel_like_by_default(tmp_path):
@@ -392,6 +421,111 @@ def test_writer_rejects_bad_sheet_names(tmp_path):
         write_xlsx(tmp_path / "x.xlsx", [SheetSpec("a/b", {})])
     with pytest.raises(ValueError):
         write_xlsx(tmp_path / "x.xlsx", [SheetSpec("S", {}), SheetSpec("s", {})])
+
+
+def test_plain_writer_formats_only_the_written_cells(tmp_path):
+    cells = {(1, 2): "标题", (3, 4): "=36万元", (5, 5): 93.63}
+    path = write_xlsx(tmp_path / "p.xlsx", [SheetSpec("Sheet2", cells, [(1, 2, 1, 7)], {2: 10, 5: 24}),
+                                             SheetSpec("填表说明", {(1, 1): "说明"}, style=0)])
+    book = openpyxl.load_workbook(path)
+    ws = book["Sheet2"]
+    for ref in ("B1", "D3", "E5"):
+        cell = ws[ref]
+        assert (cell.font.name, cell.font.sz) == ("宋体", 11)
+        assert cell.border.top.style == "thin" and cell.alignment.wrap_text
+        assert cell.alignment.horizontal == "center" and cell.alignment.vertical == "center"
+    assert ws["D3"].data_type == "s" and ws["D3"].value == "=36万元"
+    assert ws.column_dimensions["B"].width == 10 and ws.column_dimensions["E"].width == 24
+    notes = book["填表说明"]["A1"]
+    assert notes.border.top.style is None and notes.alignment.horizontal is None
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert '<c r="C1"' not in sheet  # a merge's empty continuation cells are not written
+
+
+def test_xlsx_writer_same_input_same_bytes_and_dates(tmp_path):
+    from datetime import datetime, timezone
+
+    sheets = [SheetSpec("Sheet1", {(1, 1): "a", (2, 2): 1.5}, [(1, 1, 1, 3)], blocks=[(1, 1, 2, 3)])]
+    when = datetime(2023, 1, 15, 8, 0, tzinfo=timezone.utc)
+    paths = [write_xlsx(tmp_path / f"{k}.xlsx", sheets, created=when, excel_like=True) for k in "ab"]
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    with zipfile.ZipFile(paths[0]) as zf:
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
+        assert b"2023-01-15T08:00:00Z" in zf.read("docProps/core.xml")
+    other = write_xlsx(tmp_path / "c.xlsx", sheets, excel_like=True)
+    assert other.read_bytes() != paths[0].read_bytes()  # only the date differs
+
+
+def test_excel_like_corpus_same_seed_same_bytes(tmp_path):
+    a = synth.generate_corpus(tmp_path / "a", 12, seed=5)
+    b = synth.generate_corpus(tmp_path / "b", 12, seed=5)
+    assert _digest(a.out_dir) == _digest(b.out_dir)
+    assert any(p.suffix == ".xlsx" for p in a.files)
+    with zipfile.ZipFile(next(p for p in a.files if p.suffix == ".xlsx")) as zf:
+        assert b"2022-01-15T08:00:00Z" in zf.read("docProps/core.xml")  # the year after 2021
+
+
+def test_missing_writer_says_how_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # makes ``import xlsxwriter`` fail
+    with pytest.raises(ImportError, match=r'pip install "evaltools\[synth\]"') as err:
+        write_xlsx(tmp_path / "x.xlsx", [SheetSpec("S", {(1, 1): 1})])
+    assert "尚未安装" in str(err.value) and isinstance(err.value, MissingDependency)
+    with pytest.raises(MissingDependency):
+        synth.generate(tmp_path / "county", n_forms=3, n_departments=1)
+    assert not list((tmp_path / "county").rglob("*.xls*"))  # refused before the first file
+    code = cli.main(["synth", str(tmp_path / "cli"), "--forms", "2"])
+    assert code == cli.EXIT_USAGE
+    assert 'pip install "evaltools[synth]"' in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# The truth is scored independently of the audit it checks
+
+
+def _evaltools_imports(path: Path) -> set[str]:
+    """Dotted evaltools modules ``path`` imports anywhere (lazy and TYPE_CHECKING imports too)."""
+    pkg_root = Path(evaltools.__file__).resolve().parent
+    package = ["evaltools", *path.resolve().relative_to(pkg_root).parent.parts]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = base + (node.module.split(".") if node.module else [])
+                names = [".".join(target + [a.name]) for a in node.names] if not node.module else []
+                found.update([".".join(target)] + names)
+            elif node.module and node.module.startswith("evaltools"):
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("evaltools"))
+    return found
+
+
+def _module_file(name: str) -> Path | None:
+    root = Path(evaltools.__file__).resolve().parent.parent
+    for candidate in (root / Path(*name.split(".")) / "__init__.py",
+                      root / Path(*name.split(".")).with_suffix(".py")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def test_truth_does_not_import_rules_or_audit():
+    # Read from the source: any import of a submodule runs the package face evaltools/__init__,
+    # which loads the audit, so sys.modules cannot tell what truth.py itself depends on.
+    seen, todo = set(), ["evaltools.synth.truth"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _module_file(name)
+        if path is not None and name != "evaltools":  # the package face is not truth's import
+            todo.extend(_evaltools_imports(path))
+    assert "evaltools.synth.catalogue" in seen  # the walk does follow truth's imports
+    product = {n for n in seen if n.split(".")[1:2] in (["rules"], ["audit"], ["scoring"])}
+    assert product == set()
 
 
 # --------------------------------------------------------------------------------------------
