@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from . import schema
 from .profile import Profile, load_profile, profile_for
 from .schema import SEVERITY_ORDER
-from .rules import Hit, Registry, RuleError, builtin_registry, lacks
+from .errors import RuleError, message
+from .rules import Hit, Registry, builtin_registry, lacks
 from .scoring import Form, form_scores_frame, indicator_scores_frame, score_form
 
 FINDING_COLUMNS = schema.finding_columns()  # as imported; the audit reads schema.FINDINGS on every run
@@ -190,8 +191,9 @@ def _crash_rule(reg: Registry):
 
 def _crash_hit(rule_id: str, exc: Exception) -> Hit:
     where = traceback.extract_tb(exc.__traceback__)[-1]
-    return Hit(f"规则 {rule_id} 运行出错（{type(exc).__name__}: {exc}；{where.filename.split('/')[-1]}:{where.lineno}），"
-               f"该规则对本表的结果未知，请人工复核", actual=rule_id)
+    text = message("rule-crash", rule_id=rule_id, error=f"{type(exc).__name__}: {exc}",
+                   where=f"{where.filename.split('/')[-1]}:{where.lineno}")
+    return Hit(text, actual=rule_id)
 
 
 # A value that was not printed (an empty 偏差原因) has no cell of its own: point at its row.

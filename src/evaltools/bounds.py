@@ -27,6 +27,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from .errors import BoundsError, problem
+
 _DEFLATE_MAX_RATIO = 1032  # deflate cannot inflate more than ~1032× (RFC 1951: 258 bytes per 2-bit code)
 
 
@@ -61,14 +63,6 @@ class CellError(str):
     __slots__ = ()
 
 
-class BoundsError(Exception):
-    """A workbook (or one sheet) refused by the limits; ``message`` is Chinese."""
-
-    def __init__(self, message: str, sheet: str = "", cell: str = ""):
-        super().__init__(message)
-        self.message, self.sheet, self.cell = message, sheet, cell
-
-
 @dataclass
 class SheetPlan:
     """How one sheet is to be read."""
@@ -76,8 +70,7 @@ class SheetPlan:
     mode: str = "calamine"  # "calamine" | "sparse" | "refused"
     errors: dict = field(default_factory=dict)  # (row, col) → CellError
     far: list = field(default_factory=list)  # (row, col) of far cells with content (sparse mode)
-    message: str = ""  # why it was refused
-    cell: str = ""  # the cell the message names
+    problem: tuple = ()  # why it was refused: an ``errors.problem`` row naming the far cell
     keep: tuple[int, int] = (0, 0)  # sparse mode: rows × columns of the kept core
 
 
@@ -120,8 +113,7 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     if data is None:  # a part only zipfile knows how to read: let it, still bounded
         data = _inflate_with_zipfile(zf, info, limit)
     if len(data) > limit:
-        raise BoundsError(f"压缩包中的“{info.filename}”解压后超过 {limit // 2**20} MB 上限（文件声称 "
-                          f"{info.file_size} 字节），可能是“压缩炸弹”，未读取")
+        raise BoundsError("zip-part-too-large", part=info.filename, limit_mb=limit // 2**20, claimed=info.file_size)
     return data
 
 
@@ -178,7 +170,7 @@ def check_parts(zf: zipfile.ZipFile, limits: Limits) -> None:
             size = len(read_part(zf, info, limits.max_part_bytes))
         total += size
         if total > limits.max_workbook_bytes:
-            raise BoundsError(f"工作簿解压后超过 {limits.max_workbook_bytes // 2**20} MB 上限（在“{info.filename}”处），未读取")
+            raise BoundsError("workbook-too-large", limit_mb=limits.max_workbook_bytes // 2**20, part=info.filename)
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -217,19 +209,17 @@ def plan_xlsx_sheet(xml: bytes, limits: Limits) -> SheetPlan:
     cols = 1 + max(c for _, c in cells)
     if n > limits.max_cells:
         far = max(cells)
-        return SheetPlan("refused", plan.errors, message=(
-            f"工作表有 {n} 个有内容的单元格，超出上限 {limits.max_cells}（最远到 {_name(*far)}），整张表未读取"),
-            cell=_name(*far))
+        return SheetPlan("refused", plan.errors, problem=problem(
+            "sheet-too-many-cells", cell=_name(*far), n=n, limit=limits.max_cells, far=_name(*far)))
     if rows <= limits.max_rows and cols <= limits.max_columns and rows * cols <= limits.max_cells:
         return plan
     keep_r, keep_c = _core(cells, limits)
     far = [(r, c) for r, c in cells if r >= keep_r or c >= keep_c]
     if len(far) > limits.max_far_cells or keep_r * keep_c > limits.max_cells:
         last = max(far, key=lambda rc: (rc[0], rc[1]))
-        return SheetPlan("refused", plan.errors, message=(
-            f"工作表的已用区域过大：{len(far)} 个单元格远在表格之外（最远到 {_name(*last)}），超出读取上限"
-            f"（{limits.max_rows} 行 × {limits.max_columns} 列，远处单元格至多 {limits.max_far_cells} 个），整张表未读取"),
-            cell=_name(*last))
+        return SheetPlan("refused", plan.errors, problem=problem(
+            "sheet-used-range-too-large", cell=_name(*last), n=len(far), far=_name(*last), max_rows=limits.max_rows,
+            max_columns=limits.max_columns, max_far=limits.max_far_cells))
     return SheetPlan("sparse", plan.errors, far=sorted(far), keep=(keep_r, keep_c))
 
 
@@ -374,7 +364,7 @@ def plan_xls(data: bytes, limits: Limits) -> dict[str, SheetPlan]:
         if stream is None:
             return {}
         if ole.get_size(stream) > limits.max_part_bytes:
-            raise BoundsError(f"工作簿数据流超过 {limits.max_part_bytes // 2**20} MB 上限，未读取")
+            raise BoundsError("xls-stream-too-large", limit_mb=limits.max_part_bytes // 2**20)
         buf = ole.openstream(stream).read()
     except BoundsError:
         raise
@@ -435,8 +425,7 @@ def _plan_biff_sheet(buf: bytes, offset: int, limits: Limits) -> SheetPlan:
     rows, cols = max_r + 1, max_c + 1
     if count > limits.max_cells or rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
         plan.mode = "refused"
-        plan.cell = _name(*far_cell)
-        plan.message = (f"工作表的已用区域过大（{rows} 行 × {cols} 列，{count} 个单元格，最远到 {plan.cell}），超出读取上限"
-                        f"（{limits.max_rows} 行 × {limits.max_columns} 列、{limits.max_cells} 个单元格），整张表未读取；"
-                        "请删除远处的内容，或另存为 .xlsx 后再导入")
+        far = _name(*far_cell)
+        plan.problem = problem("xls-sheet-too-large", cell=far, rows=rows, cols=cols, n=count, far=far,
+                               max_rows=limits.max_rows, max_columns=limits.max_columns, limit=limits.max_cells)
     return plan

@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 
+from .errors import NumberError
+
 MISSING_TOKENS = frozenset(
     {"", "-", "--", "---", "—", "——", "–", "－", "/", "／", "\\", "n/a", "na", "无", "空", "不适用", "null"}
 )
@@ -68,10 +70,6 @@ def decimals_of(raw: str) -> int | None:
     if m:
         return len(m.group(1))
     return 0 if re.search(r"\d$", text) else None
-
-
-class NumberError(ValueError):
-    """A cell that should hold a number holds something else."""
 
 
 def parse_number(value: object, *, units: tuple[str, ...] = ()) -> float | None:

@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .errors import UsageError
+
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-class UsageError(Exception):
-    """A command line that cannot run (its message is Chinese): exit 2, nothing written."""
 
 
 class _SafeStream:
@@ -138,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("rules", help="列出审核规则")
     rp.add_argument("--markdown", action="store_true", help="print the generated rule reference (docs/rules.md)")
 
+    ep = sub.add_parser("errors", help="列出读取问题的代码")
+    ep.add_argument("--markdown", action="store_true", help="print the generated reference (docs/errors.md)")
+
     sp = sub.add_parser("synth", help="生成合成（虚构）自评表，用于测试和基准")
     sp.add_argument("out", help="output folder")
     sp.add_argument("--forms", type=int, default=40, help="number of forms")
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__version__)
         return 0
     commands = {"load": _cmd_load, "synth": _cmd_synth, "audit": _cmd_audit, "rules": _cmd_rules,
-                "report": _cmd_report}
+                "errors": _cmd_errors, "report": _cmd_report}
     if args.command not in commands:
         parser.print_help()
         return EXIT_USAGE
@@ -208,14 +209,13 @@ def _guarded(command, args) -> int:
 def _check_inputs(data) -> None:
     """Every input path must exist and hold a workbook: otherwise a usage error, before any work."""
     from .load import iter_sources
-    from .marks import Note
 
-    # a Note (an evaltools results folder skipped) is information, not a missing input
-    problems = [(path, problem) for path, _, problem in iter_sources(data) if problem and not isinstance(problem, Note)]
+    # an ``info`` problem (an evaltools results folder skipped) is information, not a missing input
+    problems = [(path, issue) for path, _, issue in iter_sources(data) if issue and issue[4] != "info"]
     if problems:
-        path, problem = problems[0]
+        path, issue = problems[0]
         more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
-        raise UsageError(f"{path}：{problem}{more}")
+        raise UsageError(f"{path}：{issue[3]}{more}")
 
 
 def _data_arg(args):
@@ -336,6 +336,17 @@ def _cmd_rules(args) -> int:
         return 0
     for r in builtin_registry():
         print(f"{r.id:24s} {r.severity:8s} {r.category:4s} {r.title}")
+    return 0
+
+
+def _cmd_errors(args) -> int:
+    from .errors import PROBLEMS, reference_markdown
+
+    if args.markdown:
+        print(reference_markdown(), end="")
+        return 0
+    for p in PROBLEMS:
+        print(f"{p.code:28s} {p.level:6s} {p.scope:7s} {p.template}")
     return 0
 
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import ExcelOutputError, OutputError
 from .names import bounded_file_name
 from .schema import SEVERITY_FILLS, SEVERITY_LABELS, finding_view
 from .schema import SEVERITY_ORDER as SEVERITY_RANK
@@ -57,10 +57,6 @@ ANNOTATED_DIR = "annotated"
 _MANIFEST = ".evaltools-annotated.json"
 _XLS_NOTE = "注：原文件为 .xls 格式，本副本已由 evaltools 转换为 .xlsx（只保留数值、合并单元格和工作表，原格式未保留）。"
 _REBUILT_NOTE = "注：openpyxl 无法按原样打开原文件，本副本只由数值和合并单元格重建（原格式未保留）。"
-
-
-class ExcelOutputError(OutputError):
-    """An Excel output that cannot be written (its message is Chinese, for the reviewer)."""
 
 
 FINDINGS_NAME = "findings.xlsx"

@@ -14,11 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 
-from .errors import EvaltoolsError
-
-
-class ExecutorError(EvaltoolsError):
-    """An unknown executor name, or a cluster that cannot be reached."""
+from .errors import EvaltoolsError, ExecutorError  # noqa: F401 - re-exported
 
 
 class SerialExecutor(Executor):

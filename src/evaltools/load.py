@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schema
-from .errors import LoadError
+from .errors import LoadError, problem
 from .forms import FormRecord, read_forms
-from .marks import Note, output_dir_of
+from .marks import output_dir_of
 from .names import terminal_name
 from .read import WORKBOOK_SUFFIXES, ReadError, is_lock_file, range_name, read_workbook
 
@@ -163,15 +163,16 @@ def convention_label(convention: str) -> str:
     return "；".join(words) or "未识别"
 
 
-def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
-    """Yield ``(path, relative_name, problem)`` for every workbook a source names.
+def iter_sources(source) -> Iterator[tuple[Path, str, tuple | None]]:
+    """Yield ``(path, relative_name, problem)`` for every workbook a source names (``problem``: an
+    ``errors.problem`` row for a path that names none).
 
     ``relative_name`` is the path relative to the folder or glob base it was found under — or,
     when several sources are given, relative to the folder they all share — so form ids stay the
     same wherever the data is moved, and two files of the same name in different folders differ.
     """
     items = [source] if isinstance(source, (str, Path)) else list(source)
-    entries: list[tuple[Path, Path | None, str | None]] = []  # (path, base folder, problem)
+    entries: list[tuple[Path, Path | None, tuple | None]] = []  # (path, base folder, problem row)
     for item in items:
         text = str(item)
         p = Path(item)
@@ -181,7 +182,7 @@ def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
             matches = sorted(Path(m) for m in _glob.glob(text, recursive=True))
             found = [m for m in matches if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)]
             if not found:
-                entries.append((p, None, "没有与该通配符匹配的工作簿文件"))
+                entries.append((p, None, problem("glob-no-match")))
             entries += [(m, base, None) for m in found]
         elif p.is_dir():
             found = sorted(
@@ -196,25 +197,25 @@ def iter_sources(source) -> Iterator[tuple[Path, str, str | None]]:
                 else:
                     kept.append(m)
             for out, n in skipped.items():
-                entries.append((out, None, Note(f"已跳过 evaltools 的结果文件夹（其中 {n} 个工作簿是本工具写出的，不是自评表）")))
+                entries.append((out, None, problem("folder-own-output", n=n)))
             if not kept and not skipped:
-                entries.append((p, None, "文件夹中没有 Excel 工作簿（.xlsx/.xlsm/.xls）"))
+                entries.append((p, None, problem("folder-no-workbook")))
             entries += [(m, p, None) for m in kept]
         elif p.is_file():
             if is_lock_file(p):
                 continue
             if p.suffix.lower() not in WORKBOOK_SUFFIXES:
-                entries.append((p, None, f"不支持的文件类型“{p.suffix or '无扩展名'}”，只读取 .xlsx/.xlsm/.xls"))
+                entries.append((p, None, problem("file-unsupported-type", suffix=p.suffix or "无扩展名")))
                 continue
             entries.append((p, p.parent, None))
         else:
-            entries.append((p, None, "文件或文件夹不存在"))
-    bases = {b.resolve() for _, b, problem in entries if b is not None and not problem}
+            entries.append((p, None, problem("path-missing")))
+    bases = {b.resolve() for _, b, issue in entries if b is not None and not issue}
     common = Path(os.path.commonpath([str(b) for b in bases])) if len(bases) > 1 else None
     seen: set[Path] = set()
-    for path, base, problem in entries:
-        if problem:
-            yield path, path.name, problem
+    for path, base, issue in entries:
+        if issue:
+            yield path, path.name, issue
             continue
         key = path.resolve()
         if key in seen:  # a file named twice (or through two routes) is read once
@@ -244,11 +245,9 @@ class ParsedFile:
     """What parsing one file's bytes gave, independent of where the file lies (so it can be cached)."""
 
     sheets: list[tuple] = field(default_factory=list)  # (sheet, records, status, visible, error)
-    error: str = ""  # the whole file could not be read
-    error_sheet: str = ""
-    error_level: str = "error"  # "info" for a file skipped on purpose (an evaltools output)
+    error: tuple = ()  # the whole file could not be read: an ``errors.problem`` row
     sheet_names: list[str] = field(default_factory=list)
-    problems: list[tuple] = field(default_factory=list)  # (sheet, cell, message, level) from the bounded reader
+    problems: list[tuple] = field(default_factory=list)  # (sheet, cell, code, message, level) from the bounded reader
 
 
 def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> ParsedFile:
@@ -257,18 +256,19 @@ def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> Parsed
     try:
         wb = read_workbook(path, data, limits)
     except ReadError as exc:
-        out.error, out.error_sheet, out.error_level = exc.message, exc.sheet, exc.level
+        out.error = (exc.sheet, exc.cell, exc.code, exc.message, exc.level)
         return out
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
-        out.problems += [(grid.name, cell, message, level) for cell, message, level in grid.problems]
+        out.problems += [(grid.name, *row) for row in grid.problems]
         if grid.refused:
             out.sheets.append((grid.name, [], "refused", grid.visible, ""))
             continue
         try:
             records = read_forms(grid, vocabulary)
         except Exception as exc:  # a reader bug must not lose the batch; it is reported
-            out.sheets.append((grid.name, [], "error", grid.visible, f"读取该工作表时出错：{type(exc).__name__}: {exc}"))
+            out.sheets.append((grid.name, [], "error", grid.visible,
+                               problem("sheet-reader-crash", grid.name, detail=f"{type(exc).__name__}: {exc}")))
             continue
         out.sheets.append((grid.name, records, "form" if records else "no form", grid.visible, ""))
     return out
@@ -280,7 +280,7 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limit
     try:
         data = path.read_bytes()
     except OSError as exc:
-        res.errors.append(("", "", f"文件无法读取（{exc.strerror or exc}）"))
+        res.errors.append(problem("file-unreadable", detail=exc.strerror or exc))
         return res
     parsed = None
     if cache is not None:
@@ -294,19 +294,19 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limit
         if cache is not None:
             cache.put(key, parsed)
     if parsed.error:
-        res.errors.append((parsed.error_sheet, "", parsed.error, getattr(parsed, "error_level", "error")))
+        res.errors.append(parsed.error)
         return res
     n_forms = 0
     for name, records, status, visible, error in parsed.sheets:
         if error:
-            res.errors.append((name, "", error))
+            res.errors.append(error)
         res.sheets.append((name, len(records), status, visible))
         for rec in records:
             _add_record(res, rec, relative_name)
         n_forms += len(records)
     if n_forms == 0 and not res.errors:
         names = "、".join(parsed.sheet_names) or "（无工作表）"
-        res.errors.append(("", "", f"工作簿中没有找到绩效自评表（工作表：{names}）"))
+        res.errors.append(problem("no-form", sheets=names))
     res.errors += getattr(parsed, "problems", [])  # far cells, error cells, refused sheets (bounds.py)
     return res
 
@@ -338,13 +338,11 @@ def _add_record(res: FileResult, rec: FormRecord, relative_name: str) -> None:
     res.cells.append((fid, rec.sheet, rec.cells))
     for cell, raw in rec.unmapped:
         res.unmapped.append((fid, src, rec.sheet, cell, raw))
-    for cell, message in rec.errors:
-        res.errors.append((rec.sheet, cell, message))
+    res.errors += [(rec.sheet, *e) for e in rec.errors]
     if not rec.audited:
         name = rec.project.get("project_name") or rec.project.get("department") or ""
-        res.errors.append((rec.sheet, rec.anchor,
-                           f"该表是“{rec.form_type}”{('（' + str(name) + '）') if name else ''}，不是项目支出绩效自评表："
-                           "已读取并列出，不参加项目审核", "info"))
+        res.errors.append(problem("form-not-audited", rec.sheet, rec.anchor, form_type=rec.form_type,
+                                  name=f"（{name}）" if name else ""))
     res.n_cells[fid] = rec.n_cells
 
 
@@ -382,24 +380,24 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, c
         else vocabulary
     items = list(iter_sources(source))
     store = ParseCache.open(cache)
-    items = [(p, rel, problem, store.root if store is not None else None, vocab_path, limits)
-             for p, rel, problem in items]
+    items = [(p, rel, issue, store.root if store is not None else None, vocab_path, limits)
+             for p, rel, issue in items]
     del vocab
     results: list[FileResult] = []
     for res in _map_files(items, jobs, executor):
-        errs = [e for e in res.errors if len(e) < 4 or e[3] == "error"]
+        errs = [e for e in res.errors if e[4] == "error"]
         if strict and errs:
-            sheet, cell, message = errs[0][:3]
-            raise LoadError(message, res.source_file, sheet, cell)
+            sheet, cell, code, message, _ = errs[0]
+            raise LoadError(message, res.source_file, sheet, cell, code)
         results.append(res)
     return build_book(results)
 
 
 def _load_item(item: tuple) -> FileResult:
-    path, rel, problem = item[:3]
-    if problem:
+    path, rel, issue = item[:3]
+    if issue:
         res = FileResult(source_file=str(path))
-        res.errors.append(("", "", str(problem), "info" if isinstance(problem, Note) else "error"))
+        res.errors.append(issue)
         return res
     cache = vocab = None
     if len(item) > 3 and item[3] is not None:
@@ -445,14 +443,14 @@ def build_book(results: Iterable[FileResult]) -> Book:
         indicators += res.indicators
         cells += [(fid, res.source_file, sheet, rows) for fid, sheet, rows in res.cells if rows]
         unmapped += res.unmapped
-        errors += [(res.source_file, e[0], e[1], e[2], e[3] if len(e) > 3 else "error") for e in res.errors]
+        errors += [(res.source_file, *e) for e in res.errors]
         sheets += [(res.source_file, *row) for row in res.sheets]
         counts.update(res.n_cells)
 
     ids = [p["form_id"] for p in projects]
     if len(set(ids)) != len(ids):  # never expected: two forms must not be merged by the audit
         dup = sorted({i for i in ids if ids.count(i) > 1})
-        errors += [("", "", "", f"表单编号重复（{', '.join(dup)}），请检查是否读入了同一文件的两份副本", "error")]
+        errors.append(("", *problem("duplicate-form-id", ids=", ".join(dup))))
     proj_cols = list(schema.PROJECTS) + ["grade", "relative_file", "form_index", "anchor"]
     pdf = _frame(projects, proj_cols, numeric=schema.PROJECT_NUMBER_FIELDS)
     pdf["year"] = pd.array(pdf["year"], dtype="Int64") if len(pdf) else pd.array([], dtype="Int64")

@@ -17,12 +17,6 @@ OUTPUT_PROPERTY = b"evaltools_output"
 OUTPUT_KEYWORD = b"evaltools-output"
 
 
-class Note(str):
-    """A problem text that is only information (``load_errors.level == "info"``), not an error."""
-
-    __slots__ = ()
-
-
 def mark_output_dir(folder) -> None:
     """Mark ``folder`` as an evaltools output folder (the loader skips it inside a data folder)."""
     folder = Path(folder)

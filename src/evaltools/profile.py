@@ -16,13 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import EvaltoolsError
+from .errors import EvaltoolsError, ProfileError  # noqa: F401 - re-exported
 
 SEVERITIES = ("error", "warning", "info")
-
-
-class ProfileError(EvaltoolsError):
-    """A profile that cannot be used: unknown name or key, bad value."""
 
 
 @dataclass(frozen=True)

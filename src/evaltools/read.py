@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import BoundsError, OwnOutput, ReadError, problem
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -30,9 +32,9 @@ class Grid:
     visible: bool = True
     # where the percent-formatted cells are, worked out on first use (see ``percent_cells``)
     percents: "PercentCells | None" = field(default=None, repr=False, compare=False)
-    # what the bounded reader found (see bounds.py): (cell, message, level) rows for load_errors, and a
-    # whole-sheet refusal (the sheet's rows are then empty)
-    problems: list[tuple[str, str, str]] = field(default_factory=list, repr=False, compare=False)
+    # what the bounded reader found (see bounds.py): (cell, code, message, level) rows for load_errors,
+    # and a whole-sheet refusal (the sheet's rows are then empty)
+    problems: list[tuple[str, str, str, str]] = field(default_factory=list, repr=False, compare=False)
     refused: str = ""
 
     @property
@@ -60,16 +62,6 @@ class Grid:
 class Workbook:
     path: Path
     sheets: list[Grid]
-
-
-class ReadError(Exception):
-    """A workbook that cannot be read at all; ``message`` is Chinese, for ``load_errors``."""
-
-    def __init__(self, message: str, sheet: str = "", level: str = "error"):
-        super().__init__(message)
-        self.message = message
-        self.sheet = sheet
-        self.level = level  # "info": not a problem of the data (an evaltools output, skipped)
 
 
 def column_letter(c: int) -> str:
@@ -142,14 +134,9 @@ def sniff(data: bytes) -> str:
     return "binary"
 
 
-_KIND_MESSAGES = {
-    "empty": "文件为空（0 字节），不是 Excel 工作簿",
-    "pdf": "文件是 PDF，不是 Excel 工作簿（扩展名被改成了表格格式）",
-    "html": "文件是网页（HTML/XML）格式，不是 Excel 工作簿；请在 Excel 中另存为 .xlsx 后再导入",
-    "text": "文件是纯文本（如 CSV），不是 Excel 工作簿；请在 Excel 中另存为 .xlsx 后再导入",
-    "encrypted": "工作簿设置了打开密码，无法读取；请去除密码后再导入",
-    "binary": "文件已损坏或不是 Excel 工作簿（无法识别的文件内容）",
-}
+# what ``sniff`` found → the code of a file that is no workbook
+_KIND_CODES = {"empty": "file-empty", "pdf": "file-pdf", "html": "file-html", "text": "file-text",
+               "encrypted": "file-encrypted", "binary": "file-unknown-format"}
 
 
 def read_workbook(path: Path, data: bytes | None = None, limits=None) -> Workbook:
@@ -165,36 +152,35 @@ def read_workbook(path: Path, data: bytes | None = None, limits=None) -> Workboo
     if data is None:
         data = path.read_bytes()
     kind = sniff(data)
-    if kind in _KIND_MESSAGES:
-        raise ReadError(_KIND_MESSAGES[kind])
+    if kind in _KIND_CODES:
+        raise ReadError(_KIND_CODES[kind])
     limits = limits or bounds.DEFAULT_LIMITS
     try:
         plans, sparse = _plan(data, kind, limits)
-    except bounds.BoundsError as exc:
-        if exc.message == "MARK":
-            raise ReadError("这是 evaltools 写出的结果文件（问题清单、批注副本或导出表），不是自评表：已跳过",
-                            level="info") from None
-        raise ReadError(exc.message, sheet=exc.sheet) from None
+    except OwnOutput:
+        raise ReadError("file-own-output") from None
+    except BoundsError as exc:
+        raise ReadError(exc.code, exc.sheet, exc.cell, **exc.fields) from None
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
-        raise ReadError(_KIND_MESSAGES["encrypted"]) from exc
+        raise ReadError("file-encrypted") from exc
     except (pc.ZipError, pc.XmlError, pc.CalamineError, ValueError, OSError) as exc:
-        raise ReadError(f"文件已损坏或不完整，无法打开（{_short(exc)}）") from exc
+        raise ReadError("file-corrupt", detail=_short(exc)) from exc
     except Exception as exc:  # calamine raises plain exceptions for some malformed files
         if "password" in str(exc).lower():
-            raise ReadError(_KIND_MESSAGES["encrypted"]) from exc
-        raise ReadError(f"文件已损坏或不完整，无法打开（{_short(exc)}）") from exc
+            raise ReadError("file-encrypted") from exc
+        raise ReadError("file-corrupt", detail=_short(exc)) from exc
     sheets: list[Grid] = []
     percents = PercentCells(data) if kind == "zip" else None
     visibility = {m.name: str(m.visible).endswith(".Visible") for m in wb.sheets_metadata}
     with wb:
         for name in wb.sheet_names:
             plan = plans.get(name) or bounds.SheetPlan()
-            problems: list[tuple[str, str, str]] = []
+            problems: list[tuple[str, str, str, str]] = []
             if plan.mode == "refused":
-                sheets.append(Grid(name=name, rows=[], visible=visibility.get(name, True), refused=plan.message,
-                                   problems=[(plan.cell, plan.message, "error")]))
+                sheets.append(Grid(name=name, rows=[], visible=visibility.get(name, True), refused=plan.problem[3],
+                                   problems=[plan.problem[1:]]))
                 continue
             try:
                 if plan.mode == "sparse":
@@ -206,14 +192,13 @@ def read_workbook(path: Path, data: bytes | None = None, limits=None) -> Workboo
                     merges = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
             except Exception as exc:
                 if "password" in str(exc).lower():
-                    raise ReadError(_KIND_MESSAGES["encrypted"], sheet=name) from exc
-                raise ReadError(f"工作表无法读取，文件可能已损坏（{_short(exc)}）", sheet=name) from exc
+                    raise ReadError("file-encrypted", sheet=name) from exc
+                raise ReadError("sheet-corrupt", sheet=name, detail=_short(exc)) from exc
             merges = bounds.clamp_merges(merges, len(rows), max((len(r) for r in rows), default=0))
             for (r, c), err in sorted(plan.errors.items()):
                 if r < len(rows) and c < len(rows[r]):
                     rows[r][c] = err  # calamine reads an error cell as empty: the error is the value
-                    problems.append((cell_name(r, c), f"单元格是 Excel 错误值 {err}（公式出错或引用失效），"
-                                                      "该值未作为数据读取，依赖它的审核规则不检查", "error"))
+                    problems.append(problem("cell-error-value", cell=cell_name(r, c), value=err)[1:])
             sheets.append(Grid(name=name, rows=rows, merges=merges, visible=visibility.get(name, True),
                                percents=percents, problems=problems))
     return Workbook(path=path, sheets=sheets)
@@ -222,14 +207,13 @@ def read_workbook(path: Path, data: bytes | None = None, limits=None) -> Workboo
 _FAR_LISTED = 20  # far cells named one by one; the rest are counted
 
 
-def _far_messages(far: list[tuple[int, int, str]], plan) -> list[tuple[str, str, str]]:
+def _far_messages(far: list[tuple[int, int, str]], plan) -> list[tuple[str, str, str, str]]:
     keep_r, keep_c = plan.keep
-    out = []
-    for r, c, text in far[:_FAR_LISTED]:
-        out.append((cell_name(r, c), f"单元格远在表格之外（表格在 {range_name(0, 0, keep_r - 1, keep_c - 1)} 内），"
-                                     f"其内容“{text.strip()[:40]}”未读取；若是误填，请删除", "error"))
+    core = range_name(0, 0, keep_r - 1, keep_c - 1)
+    out = [problem("cell-far-outside", cell=cell_name(r, c), range=core, text=text.strip()[:40])[1:]
+           for r, c, text in far[:_FAR_LISTED]]
     if len(far) > _FAR_LISTED:
-        out.append((cell_name(*far[-1][:2]), f"另有 {len(far) - _FAR_LISTED} 个远在表格之外的单元格未读取", "error"))
+        out.append(problem("cell-far-outside-more", cell=cell_name(*far[-1][:2]), n=len(far) - _FAR_LISTED)[1:])
     return out
 
 
@@ -257,7 +241,7 @@ def _plan(data: bytes, kind: str, limits):
     plans, sparse = {}, {}
     with zf:
         if marks.is_output_zip(zf):
-            raise bounds.BoundsError("MARK")
+            raise OwnOutput()
         try:
             bounds.check_parts(zf, limits)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error):
@@ -268,8 +252,8 @@ def _plan(data: bytes, kind: str, limits):
                 continue
             try:
                 xml = bounds.read_part(zf, info, limits.max_part_bytes)
-            except bounds.BoundsError as exc:
-                raise bounds.BoundsError(exc.message, sheet=_sheet_of(zf, info.filename)) from None
+            except BoundsError as exc:
+                raise BoundsError(exc.code, _sheet_of(zf, info.filename), exc.cell, **exc.fields) from None
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
                 continue  # damaged: calamine reports it
             plan = bounds.plan_xlsx_sheet(xml, limits)

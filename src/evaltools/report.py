@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
-from .errors import EvaltoolsError
+from .errors import EvaltoolsError, ReportError  # noqa: F401 - re-exported
 from .schema import SEVERITY_LABELS as SEVERITY_ZH
 from .schema import SEVERITY_ORDER, finding_view
 
@@ -28,10 +28,6 @@ from .schema import SEVERITY_ORDER, finding_view
 DEFAULT_NOTEBOOK = resources.notebook_dir() / resources.REPORT_NOTEBOOK
 TEMPLATE_DIR = resources.template_dir()
 TEMPLATE_NAME = resources.TEMPLATE_NAME
-
-
-class ReportError(EvaltoolsError):
-    """Misuse of the report: bad parameters, a missing notebook, a department not in the data."""
 
 
 def esc(value) -> str:

@@ -15,23 +15,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .errors import EvaltoolsError
+from .errors import EvaltoolsError, ResourceError  # noqa: F401 - re-exported where it was defined
 
 # the notebooks the package ships; setup.py copies every notebooks/*.ipynb, this names what code opens
 REPORT_NOTEBOOK = "department_report.ipynb"
 TEMPLATE_NAME = "evaltools_report"
-
-
-class ResourceError(EvaltoolsError):
-    """A notebook or template that is not part of this installation of evaltools."""
-
-    def __init__(self, message: str, name: str = ""):
-        super().__init__(message, name)  # both args kept so the error pickles across processes
-        self.message = message
-        self.name = name
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _package_dir() -> Path:

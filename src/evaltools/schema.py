@@ -129,7 +129,7 @@ INDICATORS = (
     "cell_errors",  # fields read from an Excel error cell: ``score=#DIV/0!`` (comma-separated)
 )
 
-LOAD_ERRORS = ("source_file", "sheet", "cell", "message", "level")
+LOAD_ERRORS = ("source_file", "sheet", "cell", "code", "message", "level")
 """``level`` is ``error`` (a problem with the input) or ``info`` (a note: a form type the project
 audit leaves out)."""
 

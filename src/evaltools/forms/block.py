@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..bounds import CellError
-from ..cellvalues import NumberError, is_empty, label, parse_number, to_text
+from ..cellvalues import is_empty, label, parse_number, to_text
+from ..errors import NumberError, problem
 from ..read import _LETTERS, cell_name
 from .sheet import Sheet
 from .vocabulary import Vocabulary
@@ -62,7 +63,7 @@ class Block:
     rows: list[dict[str, object]] = field(default_factory=list)  # fund lines or indicators
     cells: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # (table, key, field, cell, raw)
     used: set[tuple[int, int]] = field(default_factory=set)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (cell, message)
+    errors: list[tuple[str, str, str, str]] = field(default_factory=list)  # (cell, code, message, level)
     flags: list[str] = field(default_factory=list)  # layout features recognised (projects.template)
     info: dict[str, object] = field(default_factory=dict)  # what a later reader needs to know
 
@@ -72,9 +73,10 @@ class Block:
         self.cells.append((table, key, fld, f"{_LETTERS[c]}{r + 1}" if c < 1024 else cell_name(r, c),
                            raw if raw.__class__ is str else to_text(raw)))
 
-    def error(self, r: int | None, c: int | None, message: str) -> None:
+    def error(self, r: int | None, c: int | None, code: str, **fields) -> None:
+        """A load problem at (r, c), or at the form's anchor when no cell is named (``errors.PROBLEMS``)."""
         where = cell_name(r, c) if r is not None and c is not None else self.region.anchor
-        self.errors.append((where, message))
+        self.errors.append(problem(code, cell=where, **fields)[1:])
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
@@ -94,12 +96,12 @@ class Block:
         self.put(table, key, fld, r, c, raw)
         if "万元" in units and isinstance(raw, str) and raw.strip().startswith((".", "．")):
             # an amount typed as text without its integer part (".32"): digits were lost, not 0.32
-            self.error(r, c, f"{what}“{raw.strip()}”缺少整数部分（数字可能已丢失），未作为数值读取")
+            self.error(r, c, "number-no-integer-part", what=what, text=raw.strip())
             return None
         try:
             return parse_number(raw, units=units)
         except NumberError:
-            self.error(r, c, f"{what}“{to_text(raw).strip()}”不是可识别的数值")
+            self.error(r, c, "number-unreadable", what=what, text=to_text(raw).strip())
             return None
 
 

@@ -52,7 +52,7 @@ def read_funds(region: Region) -> Block:
     if hdr is None:
         if _read_pairs(region, b) or _read_by_source(region, b) or _read_list(region, b):
             return b
-        b.error(None, None, "未找到“项目资金”表（年初预算数、全年预算数、全年执行数表头）")
+        b.error(None, None, "funds-table-missing")
         return b
     r, cols = hdr
     b.info["header_row"] = r
@@ -82,7 +82,7 @@ def read_funds(region: Region) -> Block:
         elif c < first_amount_col and vocab.fund_filler(s):
             b.used.add((r, c))
         elif c > first_amount_col and (r, c) not in b.used:
-            b.error(r, c, f"未识别的资金表列“{clean_text(sh.raw(r, c))}”，该列未读取")
+            b.error(r, c, "funds-column-unknown", label=clean_text(sh.raw(r, c)))
     b.info["block_points"] = block_points
     b.info["columns"] = cols
     b.info["weight_heading"] = label(sh.raw(r, cols["weight"])) if "weight" in cols else ""
@@ -115,7 +115,7 @@ def read_funds(region: Region) -> Block:
             other_block = any(vocab.is_known_label(x) or vocab.indicator_block(x) or x.startswith(("一级指标", "预期目标"))
                               for _, x in sh.labels[rr])
             if not other_block and any(numberish(sh.raw(rr, cc)) for cc in amount_cols):
-                b.error(rr, c_lab, f"未识别的资金行“{clean_text(sh.raw(rr, c_lab))}”，未计入资金表（数值列为未识别）")
+                b.error(rr, c_lab, "funds-row-unknown", label=clean_text(sh.raw(rr, c_lab)))
                 rr += 1
                 continue
             break
@@ -149,7 +149,7 @@ def read_funds(region: Region) -> Block:
             total = line
         rr += 1
     if total is None:
-        b.error(r, first_amount_col, "项目资金表缺少“年度资金总额”行")
+        b.error(r, first_amount_col, "funds-total-row-missing")
         return b
     b.info["total"] = total
     # the project-level copies of the total row trace to the same cells
@@ -318,7 +318,7 @@ def _read_by_source(region: Region, b: Block) -> bool:
                 _fraction_rate(b, line, vr, {"exec_rate": heads["exec_rate"]})
         b.rows.append(line)
     if total is None:
-        b.error(r, srcs[0][0], "项目资金表缺少“合计”（资金总额）列")
+        b.error(r, srcs[0][0], "funds-total-column-missing")
         return True
     for table, key, fld, cell, raw in list(b.cells):
         if table == "funds" and key == "total" and fld in TOTAL_TO_PROJECT:

@@ -19,7 +19,7 @@ def read_goals(region: Region, taken: set) -> Block:
         # some templates have no block label: the 预期目标 / 实际完成情况 headings alone
         hit = region.find(lambda s: vocab.classify(goal_fields, s) == "expected" and len(s) <= vocab.max_label_len)
         if hit is None:
-            b.error(None, None, "未找到“年度总体目标”栏")
+            b.error(None, None, "goals-missing")
             return b
     else:
         b.used.add(hit)

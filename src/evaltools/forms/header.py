@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..cellvalues import NumberError, clean_text, label, parse_number, to_text
+from ..errors import NumberError
+from ..cellvalues import clean_text, label, parse_number, to_text
 from .block import Block, Region
 from ..read import cell_name
 from .segments import is_title, title_like
@@ -53,7 +54,7 @@ def read_title(region: Region) -> Block:
     m = vocab.title_year.search(p["title"])
     p["year"] = int(m.group(1)) if m else None
     if p["year"] is None:
-        b.error(None, None, "未找到评价年度（如“（2021年度）”）")
+        b.error(None, None, "year-missing")
     return b
 
 
@@ -125,7 +126,7 @@ def read_header(region: Region, taken: set, title: str, end: int | None = None,
 
     def repeat(r, c, s, seen):
         if "project_name" in seen and name_pred(s) and not split_inline(region.sh.raw(r, c))[1]:
-            b.error(r, c, "同一区域出现第二个“项目名称”：可能有两张表左右并排，右侧的表未读取（其单元格列为未识别）")
+            b.error(r, c, "second-form-beside")
 
     # the header stands above the first table (``end``); a form without tables is read whole
     rows = range(region.r0, end) if end is not None else None
@@ -162,9 +163,9 @@ def read_header(region: Region, taken: set, title: str, end: int | None = None,
     _extras(region, taken, b, extras_end)
     b.info["seen"] = seen
     if "project_name" in seen and not p.get("project_name"):
-        b.error(None, None, "“项目名称”栏为空")
+        b.error(None, None, "project-name-empty")
     if "department" in seen and not p.get("department"):
-        b.error(None, None, "“主管部门”栏为空")
+        b.error(None, None, "department-empty")
     dept, code = split_department(p.get("department", ""))
     p["department"], p["department_code"] = dept, code
     return b
@@ -192,7 +193,7 @@ def _extras(region: Region, taken: set, b: Block, end: int | None = None) -> Non
                     try:
                         b.values["header_score"] = parse_number(raw, units=("分",))
                     except NumberError:
-                        b.error(*rc, f"表头自评得分“{to_text(raw).strip()}”不是可识别的数值")
+                        b.error(*rc, "header-score-unreadable", text=to_text(raw).strip())
                 continue
             if not vocab.header_extra(lab):
                 continue

@@ -79,7 +79,7 @@ def read_indicators(region: Region, taken: set) -> Block:
     total_hit = region.find(vocab.total, rows=total_rows)
     b.info["total_row"] = total_hit[0] if total_hit else None
     if hdr is None:
-        b.error(None, None, "未找到绩效指标表（一级指标、二级指标、三级指标表头）")
+        b.error(None, None, "indicators-table-missing")
         return b
     stop = total_hit[0] if total_hit else _end_of_indicators(region, hdr[0])
     tables = [hdr]
@@ -104,7 +104,7 @@ def read_indicators(region: Region, taken: set) -> Block:
     r_hdr, cols = tables[0][0], tables[0][1]
     lvl1_col = cols.get("level1", cols.get("name", 0))
     if not b.rows:
-        b.error(r_hdr, lvl1_col, "绩效指标表中没有指标行")
+        b.error(r_hdr, lvl1_col, "indicators-empty")
     for r, c in sorted(b.info.pop("block_cells", ())):  # 年度绩效目标(80分): the points of the whole table
         m = _BLOCK_POINTS_RE.search(label(sh.raw(r, c)))
         if m:
@@ -140,7 +140,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
                 if vocab.indicator_block(s):
                     b.info.setdefault("block_cells", []).append((hr, c))
             else:
-                b.error(hr, c, f"绩效指标表中有未识别的列“{clean_text(sh.raw(hr, c))}”，该列未读取")
+                b.error(hr, c, "indicators-column-unknown", label=clean_text(sh.raw(hr, c)))
     if first:
         b.info["columns"] = dict(cols)
     else:
@@ -158,7 +158,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
         if need not in cols:
             b.info.setdefault("missing", []).append(need)
             if need in ("name", "target"):
-                b.error(r_hdr, min(cols.values()) if cols else 0, f"绩效指标表缺少“{what}”列")
+                b.error(r_hdr, min(cols.values()) if cols else 0, "indicators-column-missing", what=what)
     lvl1_col = cols.get("level1", cols.get("name", 0))
     prev1 = prev2 = ""
     prev1w = prev2w = None
@@ -186,7 +186,7 @@ def _read_table(b: Block, region: Region, r_hdr: int, cols: dict, flat: bool, en
         texts = [to_text(spread[k][0]).strip() for k in ("name", "target", "actual") if k in cols]
         if all(not t for t in texts):
             # numbers without an indicator (a 总分 row that lost its label): not an indicator
-            b.error(r, cols.get("weight", lvl1_col), "该行有分值或得分，但没有指标名称、指标值和实际完成值，未作为指标读取")
+            b.error(r, cols.get("weight", lvl1_col), "indicator-row-unnamed")
             continue
         if all(not t or (t[0] in _DOTS and ellipsis(label(t))) for t in texts) and not any(
                 not is_empty(sh.raw(r, cols[k])) for k in ("weight", "score") if k in cols):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cellvalues import to_text
+from ..errors import problem
 from ..read import Grid, cell_name
 from . import conventions
 from .block import Block, Region
@@ -33,7 +34,7 @@ class FormRecord:
     indicators: list[dict[str, object]] = field(default_factory=list)
     # (table, key, field, cell, raw)
     cells: list[tuple[str, str, str, str, str]] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (cell, message)
+    errors: list[tuple[str, str, str, str]] = field(default_factory=list)  # (cell, code, message, level)
     unmapped: list[tuple[str, str]] = field(default_factory=list)  # (cell, raw)
     template: list[str] = field(default_factory=list)
     n_cells: int = 0  # non-empty cells in the region
@@ -96,16 +97,16 @@ def read_form(sh: Sheet, vocab: Vocabulary, r0: int, start: int, r1: int, index:
     p["labels"] = ",".join(sorted(seen | concl.info.get("seen", set())))
     project_form = rec.form_type != "部门整体支出绩效自评表"
     if "project_name" not in seen and project_form:
-        rec.errors.append((region.anchor, "未找到“项目名称”栏"))
+        rec.errors.append(problem("project-name-missing", cell=region.anchor)[1:])
         name = str(p.get("title", ""))
         for suffix in ("项目绩效自评表", "项目支出绩效自评表", "绩效自评表"):
             if name.endswith(suffix):
                 p["project_name"] = name[: -len(suffix)].strip()
                 break
     if "department" not in seen:
-        rec.errors.append((region.anchor, "未找到“主管部门”栏"))
+        rec.errors.append(problem("department-missing", cell=region.anchor)[1:])
     if total.info.get("missing") and "score" in ind_cols:
-        rec.errors.append((region.anchor, "未找到“总分”行"))
+        rec.errors.append(problem("total-row-missing", cell=region.anchor)[1:])
     block_rows = [x for x in (funds.info.get("header_row"), inds.info.get("header_row")) if x is not None]
     _unknown_header(rec, sh, region, taken, min(block_rows) if block_rows else None)
     _account(rec, sh, region, taken)
@@ -135,8 +136,8 @@ def _unknown_header(rec: FormRecord, sh: Sheet, region: Region, taken: set, fund
             s = sh.labels[r][[cc for cc, _ in sh.labels[r]].index(c)][1]
             if not s or len(s) > vocab.max_label_len or s[-1].isdigit() or vocab.is_known_label(s):
                 continue  # a label the vocabulary knows was read (or left empty) by its reader
-            rec.errors.append((cell_name(r, c), f"表头标签“{s}”不在词表中，未能识别；其右侧的“{str(nxt[1]).strip()[:40]}”"
-                                                "列为未识别（可在词表文件中为该栏添加标签）"))
+            rec.errors.append(problem("header-label-unknown", cell=cell_name(r, c), label=s,
+                                      value=str(nxt[1]).strip()[:40])[1:])
 
 
 def _account(rec: FormRecord, sh: Sheet, region: Region, taken: set) -> None:

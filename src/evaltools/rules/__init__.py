@@ -27,7 +27,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..errors import EvaltoolsError
+from ..errors import EvaltoolsError, RuleError  # noqa: F401 - re-exported
 from ..schema import SEVERITY_LABELS, SEVERITY_ORDER  # the one severity table; re-exported for rule authors
 
 SEVERITIES = tuple(SEVERITY_ORDER)  # most severe first
@@ -38,10 +38,6 @@ def meaningful(text: str, profile) -> bool:
     """A free text that says something: not empty and not one of the profile's 无/暂无/… words."""
     t = (text or "").strip()
     return bool(t) and t not in profile["text.empty_words"]
-
-
-class RuleError(EvaltoolsError):
-    """Misuse of the registry: a duplicate or unknown rule id, a bad severity or docstring."""
 
 
 @dataclass(frozen=True)

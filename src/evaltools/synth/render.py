@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence, Union
 
-from ..errors import EvaltoolsError
+from ..errors import MissingDependency
 from ..read import cell_name, range_name
 from .catalogue import NOTES_LINES
 from .truth import PROJECT_KEYS, dtext, jnum
@@ -491,10 +491,6 @@ class SheetSpec:
     blocks: list[Merge] | None = None  # form rectangles; None → the used range (if styled)
     title_rows: int = 0  # leading rows of each block drawn without borders (title, subtitle)
     pad_cols: int = 25  # block rows are padded with styled empty cells up to this column
-
-
-class MissingDependency(EvaltoolsError, ImportError):
-    """A writer library of the ``synth`` extra is not installed (the message is for the user)."""
 
 
 def _require(module: str):
