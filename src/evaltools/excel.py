@@ -366,70 +366,77 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, wr
 
 
 def _projects_sheet(wb, result, book, findings, out_dir: Path) -> None:
+    from .schema import sheet_view
+
     ws = wb.create_sheet(PROJECTS_SHEET)
-    columns = (("部门", 18), ("项目", 30), ("文件", 30), ("工作表", 12), ("执行率%（表内）", 10),
-               ("执行率%（重算）", 10), ("执行率口径", 12), ("执行得分（表内）", 10), ("执行得分（重算）", 10),
-               ("指标得分（表内）", 10), ("指标得分（重算）", 10), ("总分（表内）", 9), ("总分（加总）", 9),
-               ("总分（重算）", 9), ("等级（表内）", 8), ("等级（重算）", 8), ("错误", 7), ("警告", 7), ("提示", 7),
-               ("表单编号", 14))
-    _header(ws, columns)
+    view = sheet_view("form_scores")
+    _header(ws, [(c.label, c.width) for _, c in view])
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for fid, sev in zip(findings["form_id"].tolist(), findings["severity"].tolist()):
         counts[fid][sev] += 1
     proj = {p["form_id"]: p for p in _records(book.projects)}
     links = _LinkMaker(out_dir)
-    numeric = ("exec_rate_printed", "exec_rate_recomputed", "exec_score_printed", "exec_score_recomputed",
-               "indicator_score_printed", "indicator_score_recomputed", "total_printed", "total_arithmetic",
-               "total_recomputed")
+    link_at = next((i for i, (t, c) in enumerate(view, start=1) if (t, c.name) == ("projects", "sheet")), None)
     for r, s in enumerate(_records(result.form_scores), start=2):
         p = proj.get(s["form_id"], {})
         c = counts.get(s["form_id"], {})
-        row = [s["department"], s["project_name"], p.get("relative_file") or p.get("source_file", ""), p.get("sheet", "")]
-        row += [s[k] for k in numeric[:2]] + [s["exec_rate_basis"]] + [s[k] for k in numeric[2:]]
-        row += [s["grade_printed"], s["grade_recomputed"], c.get("error", 0), c.get("warning", 0), c.get("info", 0),
-                s["form_id"]]
-        for ci, v in enumerate(row, start=1):
+        for ci, (t, col) in enumerate(view, start=1):
             cell = ws.cell(row=r, column=ci)
-            put_cell(cell, v)
+            put_cell(cell, _project_value(t, col.name, s, p, c))
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
-        if p.get("source_file"):
-            links.attach(ws.cell(row=r, column=4), p["source_file"], p.get("sheet", ""), p.get("anchor") or "A1")
-    ws.column_dimensions[_letter(len(columns))].hidden = True
-    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(ws.max_row, 1)}"
+        if p.get("source_file") and link_at:
+            links.attach(ws.cell(row=r, column=link_at), p["source_file"], p.get("sheet", ""), p.get("anchor") or "A1")
+    ws.column_dimensions[_letter(len(view))].hidden = True
+    ws.auto_filter.ref = f"A1:{_letter(len(view))}{max(ws.max_row, 1)}"
+
+
+def _project_value(table: str, name: str, scores: dict, project: dict, counts: dict) -> object:
+    """A 项目 cell: the form's scores, its file (by its path in the data) and sheet, its finding counts."""
+    if table == "counts":
+        return counts.get(name, 0)
+    if table == "projects":
+        if name == "source_file":
+            return project.get("relative_file") or project.get("source_file", "")
+        return project.get(name, "")
+    return scores.get(name)
 
 
 _KINDS = {"number": "数值", "qualitative": "定性", "period": "时间", "frequency": "频次", "empty": "空",
           "unparsed": "无法识别"}
 _DIRECTIONS = {"positive": "正向", "negative": "反向", "equal": "等于"}
+_AS_PRINTED = ("target_number", "actual_number")  # the form's own numbers: shown with their decimals
 
 
 def _indicators_sheet(wb, result) -> None:
+    from .schema import sheet_view
+
     ws = wb.create_sheet(INDICATORS_SHEET)
-    columns = (("部门", 18), ("项目", 30), ("序号", 6), ("一级指标", 10), ("二级指标", 12), ("三级指标", 28),
-               ("年度指标值", 16), ("调整后指标值", 14), ("实际完成值", 16), ("目标类型", 9), ("目标比较", 8),
-               ("目标数值", 10), ("目标单位", 8), ("实际类型", 9), ("实际比较", 8), ("实际数值", 10), ("实际单位", 8),
-               ("是否达成", 8), ("方向", 6), ("分值", 7), ("得分（表内）", 9), ("得分（重算）", 9), ("计算方法", 34),
-               ("表单编号", 14))
-    _header(ws, columns)
-    scores = result.form_scores
-    names = dict(zip(scores["form_id"].tolist(), zip(scores["department"].tolist(), scores["project_name"].tolist())))
+    view = sheet_view("indicator_scores")
+    _header(ws, [(c.label, c.width) for _, c in view])
+    scores = {s["form_id"]: s for s in _records(result.form_scores)}
     for r, i in enumerate(_records(result.indicator_scores), start=2):
-        dept, project = names.get(i["form_id"], ("", ""))
-        met = cell_value(i["met"])
-        row = [dept, project, i["seq"], i["level1"], i["level2"], i["name"], i["target"], i["adjusted_target"],
-               i["actual"], _KINDS.get(i["target_kind"], i["target_kind"]), i["target_op"], i["target_number"],
-               i["target_unit"], _KINDS.get(i["actual_kind"], i["actual_kind"]), i["actual_op"], i["actual_number"],
-               i["actual_unit"], "" if met is None else ("是" if met else "否"),
-               _DIRECTIONS.get(i["direction"], i["direction"]), i["weight"], i["score_printed"],
-               i["score_recomputed"], i["formula"], i["form_id"]]
-        for ci, v in enumerate(row, start=1):
+        s = scores.get(i["form_id"], {})
+        for ci, (t, col) in enumerate(view, start=1):
             cell = ws.cell(row=r, column=ci)
-            put_cell(cell, v)
-            if isinstance(cell.value, float) and ci >= 20:
+            put_cell(cell, s.get(col.name, "") if t == "form_scores" else _indicator_value(col.name, i))
+            if isinstance(cell.value, float) and col.name not in _AS_PRINTED:
                 cell.number_format = "0.00"
-    ws.column_dimensions[_letter(len(columns))].hidden = True
-    ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(ws.max_row, 1)}"
+    ws.column_dimensions[_letter(len(view))].hidden = True
+    ws.auto_filter.ref = f"A1:{_letter(len(view))}{max(ws.max_row, 1)}"
+
+
+def _indicator_value(name: str, row: dict) -> object:
+    """A 指标 cell of an indicator_scores row, its codes in Chinese."""
+    v = row.get(name)
+    if name in ("target_kind", "actual_kind"):
+        return _KINDS.get(v, v)
+    if name == "direction":
+        return _DIRECTIONS.get(v, v)
+    if name == "met":
+        met = cell_value(v)
+        return "" if met is None else ("是" if met else "否")
+    return v
 
 
 def _summary_sheet(wb, result, book, findings) -> None:

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TABLES = ("projects", "funds", "indicators", "load_errors", "unmapped", "cells", "sheets")
-SHEET_TITLES = {
-    "projects": "项目",
-    "funds": "资金",
-    "indicators": "指标",
-    "load_errors": "读取问题",
-    "unmapped": "未识别单元格",
-    "cells": "单元格来源",
-    "sheets": "工作表",
-}
+from . import schema
+
+TABLES = schema.BOOK_TABLES
+SHEET_TITLES = {t.name: t.title for t in schema.TABLES.values()}
 
 
 def write_book(book, path: Path) -> list[Path]:
@@ -49,6 +43,7 @@ def write_book(book, path: Path) -> list[Path]:
 def write_xlsx_tables(frames: dict, path: Path) -> None:
     """One sheet per table, header frozen, every value stored through ``safeio.put_cell``."""
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     from .safeio import put_cell, save_workbook
 
@@ -56,8 +51,11 @@ def write_xlsx_tables(frames: dict, path: Path) -> None:
     wb.remove(wb.active)
     for name, df in frames.items():
         ws = wb.create_sheet(SHEET_TITLES.get(name, name)[:31])
+        declared = {c.name: c for c in schema.table(name).columns} if name in schema.TABLES else {}
         for c, header in enumerate(df.columns, start=1):
             put_cell(ws.cell(row=1, column=c), str(header))
+            if header in declared:
+                ws.column_dimensions[get_column_letter(c)].width = declared[header].width
         for r, row in enumerate(df.itertuples(index=False), start=2):
             for c, v in enumerate(row, start=1):
                 put_cell(ws.cell(row=r, column=c), v)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from . import schema
 from .profile import Profile
 from .targets import Value, direction, meets, parse_value
 
@@ -274,12 +275,14 @@ def _amount(v: Value) -> float | None:
 
 
 def form_scores_frame(forms: list[Form]):
+    """One row per form, the columns of ``schema.table("form_scores")`` (read at call time)."""
     import pandas as pd
 
+    columns = schema.table("form_scores").columns
     rows = []
     for f in forms:
         p = f.project
-        rows.append({
+        made = {
             "form_id": f.form_id,
             "profile": f.profile_name,
             "department": p.get("department", ""),
@@ -296,31 +299,40 @@ def form_scores_frame(forms: list[Form]):
             "total_recomputed": f.total_calc,
             "grade_printed": p.get("grade", ""),
             "grade_recomputed": f.grade_calc,
-        })
-    cols = ["form_id", "profile", "department", "project_name", "exec_rate_printed", "exec_rate_recomputed", "exec_rate_basis",
-            "exec_score_printed", "exec_score_recomputed", "indicator_score_printed", "indicator_score_recomputed",
-            "total_printed", "total_arithmetic", "total_recomputed", "grade_printed", "grade_recomputed"]
-    return pd.DataFrame(rows, columns=cols)
+        }
+        # a column the schema adds is the form's loaded field of that name
+        rows.append({c.name: made[c.name] if c.name in made else p.get(c.name) for c in columns})
+    return _typed(pd.DataFrame(rows, columns=[c.name for c in columns]), columns)
 
 
 def indicator_scores_frame(forms: list[Form]):
+    """One row per indicator, the columns of ``schema.table("indicator_scores")`` (read at call time)."""
     import pandas as pd
 
+    columns = schema.table("indicator_scores").columns
     rows = []
     for f in forms:
         for i in f.indicators:
             g, a = i.goal, i.actual
-            rows.append({
+            made = {
                 "form_id": f.form_id, "seq": i.seq, "level1": i["level1"], "level2": i["level2"], "name": i["name"],
                 "target": i["target"], "adjusted_target": i["adjusted_target"], "actual": i["actual"],
                 "target_kind": g.kind, "target_op": g.op or "", "target_number": g.number, "target_unit": g.unit,
                 "actual_kind": a.kind, "actual_op": a.op or "", "actual_number": a.number, "actual_unit": a.unit,
                 "met": i.met, "direction": i.direction or "", "weight": i.weight, "score_printed": i.score,
                 "score_recomputed": i.calc, "formula": i.formula,
-            })
-    cols = ["form_id", "seq", "level1", "level2", "name", "target", "adjusted_target", "actual", "target_kind",
-            "target_op", "target_number", "target_unit", "actual_kind", "actual_op", "actual_number", "actual_unit",
-            "met", "direction", "weight", "score_printed", "score_recomputed", "formula"]
-    df = pd.DataFrame(rows, columns=cols)
-    df["met"] = df["met"].astype("boolean")
-    return df
+            }
+            # a column the schema adds is the indicator's loaded field of that name
+            rows.append({c.name: made[c.name] if c.name in made else i.row.get(c.name) for c in columns})
+    return _typed(pd.DataFrame(rows, columns=[c.name for c in columns]), columns)
+
+
+_CAST = ("float64", "int64", "Int64", "boolean", "bool")
+
+
+def _typed(df, columns):
+    """The declared dtypes where inference misses them: a column of None only (one form without a
+    printed total) would be ``object``, and so would every column of a frame without rows. Texts
+    of a frame with rows keep pandas' inference (a cast would turn None into "None" on pandas 2)."""
+    cast = {c.name: c.dtype for c in columns if (c.dtype in _CAST or not len(df)) and str(df[c.name].dtype) != c.dtype}
+    return df.astype(cast) if cast else df
