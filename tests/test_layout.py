@@ -21,9 +21,9 @@ STAGES = [
     ("form records", {"forms"}),
     ("DataFrames", {"cache", "load", "export"}),
     ("findings", {"rules", "scoring", "audit"}),
-    ("plots and reports", {"plots", "excel", "report", "engines", "explore"}),
+    ("plots and reports", {"plots", "excel", "report", "engines", "explore", "outputs"}),
     # the package face, the command line and the synthetic-form generator may use every stage
-    ("tools", {"__init__", "__main__", "cli", "synth", "xlsxio"}),
+    ("tools", {"__init__", "__main__", "cli", "synth"}),
 ]
 RANK = {name: i for i, (_, names) in enumerate(STAGES) for name in names}
 

@@ -43,7 +43,8 @@ def test_every_department_rendered(batch):
     for d in depts.values():
         assert (out / d["html"]).exists() and (out / d["notebook"]).exists()
     # only the results-folder marker may be hidden: no temporary file is left behind
-    assert not [p for p in out.rglob(".*") if p.name != ".evaltools-output"], "temporary files left behind"
+    assert not [p for p in out.rglob(".*") if p.name not in (".evaltools-output", ".evaltools-annotated.json")], \
+        "temporary files left behind"
 
 
 def test_report_html_is_self_contained_and_complete(batch):
@@ -184,6 +185,13 @@ def test_audit_notebook_executes(tmp_path):
     nb = nbformat.read(out, as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "审核 8 份自评表" in text
+    # the tables are shown under the schema's Chinese labels, not the column names
+    from evaltools.schema import table
+
+    shown = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    for name, col in (("form_scores", "total_recomputed"), ("indicator_scores", "score_printed"), ("findings", "rule")):
+        label = table(name).column(col).label
+        assert f"<th>{label}</th>" in shown and f"<th>{col}</th>" not in shown
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) == 4
 

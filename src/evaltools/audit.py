@@ -17,6 +17,7 @@ from . import schema
 from .profile import Profile, load_profile, profile_for
 from .schema import SEVERITY_ORDER
 from .errors import RuleError, message
+from .load import records as _records
 from .rules import Hit, Registry, builtin_registry, lacks
 from .scoring import Form, form_scores_frame, indicator_scores_frame, score_form
 
@@ -94,13 +95,6 @@ def build_forms(book, profile: Profile, auto: bool = False) -> list[Form]:
         forms.append(score_form(p, funds_by.get(fid, []), sorted(inds_by.get(fid, []), key=lambda r: r["seq"]),
                                 prof))
     return forms
-
-
-def _records(df) -> list[dict]:
-    """Rows as dicts; column-wise ``tolist`` is several times faster than ``to_dict`` on arrow strings."""
-    names = list(df.columns)
-    cols = [df[c].tolist() for c in names]
-    return [dict(zip(names, vals)) for vals in zip(*cols)]
 
 
 def audit(book, profile: str | dict | Profile | None = "auto", *, disable: Iterable[str] = (),

@@ -28,6 +28,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from .errors import BoundsError, problem
+from .read import cell_name as _name, col_index
 
 _DEFLATE_MAX_RATIO = 1032  # deflate cannot inflate more than ~1032× (RFC 1951: 258 bytes per 2-bit code)
 
@@ -92,19 +93,6 @@ _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?name=\"([^\"]*)\"[^>]*?r:id=\"([^\
 _REL = re.compile(rb"<Relationship\b([^>]*)>")
 _REL_ID = re.compile(rb'\bId="([^"]*)"')
 _REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
-
-
-def col_index(letters: bytes | str) -> int:
-    c = 0
-    for ch in letters if isinstance(letters, str) else letters.decode():
-        c = c * 26 + ord(ch) - 64
-    return c - 1
-
-
-def _name(r: int, c: int) -> str:
-    from .read import cell_name
-
-    return cell_name(r, c)
 
 
 def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:

@@ -11,10 +11,10 @@ untrusted parties (it is pickle).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
+
+from .safeio import atomic_write
 
 DEFAULT_DIR = Path(".cache") / "evaltools"
 
@@ -68,11 +68,11 @@ class ParseCache:
 
     def put(self, key: str, value) -> None:
         path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
+        def dump(tmp: Path) -> None:
+            with open(tmp, "wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+
+        try:
+            atomic_write(path, dump, mode=None)
         except OSError:  # a read-only or full disk makes the cache a no-op, never an error
             pass

@@ -263,17 +263,12 @@ def _cmd_audit(args) -> int:
         print(f"读取问题 {n_errors} 条（见 load_errors.csv）")
     print(result.summary())
     if args.out:
-        from .excel import check_writable
-        from .safeio import write_audit_tables
+        from .outputs import Run, write_outputs
 
-        out = Path(args.out)
-        # before the first file: with findings.xlsx open in Excel/WPS the whole run writes nothing
-        # (OutputError → exit 3 in _guarded; so does an unreadable previous findings.xlsx)
-        check_writable(out)
-        tables = write_audit_tables(result, book, out)
-        _say(f"\n已写出 {tables[0]} 等 {len(tables)} 个文件")
-        copies_failed = _write_excel_outputs(result, book, out)
-        if copies_failed:
+        # every lock check before the first file: with findings.xlsx open in Excel/WPS the whole run
+        # writes nothing (OutputError → exit 3 in _guarded; so does an unreadable previous findings.xlsx)
+        run = write_outputs(Run(Path(args.out), book, result, command="audit"))
+        if _told(run):
             return EXIT_OUTPUT
     return EXIT_PROBLEMS if result.has_errors or n_errors else EXIT_CLEAN
 
@@ -302,30 +297,25 @@ def _cmd_report(args) -> int:
         trail = f"（执行记录：{out / d['notebook']}）" if d.get("notebook") else ""
         _say(f"  失败：{terminal_name(d['department'] or '（未填主管部门）')}：{terminal_name(d['error'])}{trail}",
              err=True)
-    # with --department the book is that selection, and so is every copy (other departments' sheets removed)
-    copies_failed = _write_excel_outputs(batch["result"], batch["book"], out,
-                                         only_book=batch.get("selection") is not None)  # OutputError → 3 in _guarded
+    # the CSV tables, findings.xlsx and the copies were written by render_reports (outputs.py); with
+    # --department the book is that selection, and so is every copy (other departments' sheets removed)
+    copies_failed = _told(batch["outputs"])
     if failed or copies_failed:
         return EXIT_OUTPUT
     problems = batch["result"].has_errors or batch["load_errors"]
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
 
 
-def _write_excel_outputs(result, book, out, *, only_book: bool = False) -> list[str]:
-    """findings.xlsx and annotated copies in ``out``; raises ``OutputError`` before writing either
-    when one of them is open in Excel/WPS. Returns the copies that could not be written (told on
-    stderr; the others are written)."""
-    from .excel import check_writable, write_annotated_copies, write_findings_workbook
+def _told(run) -> list[str]:
+    """Print what the outputs of ``run`` said; returns the files that could not be written (on stderr)."""
     from .names import terminal_name
 
-    check_writable(out, tables=False)
-    written = write_findings_workbook(result, book, out / "findings.xlsx")
-    copies = write_annotated_copies(result, book, out, only_book=only_book)
-    _say(f"已写出 {written.path}（问题清单，含复核栏）及批注副本 {len(copies)} 份（{out / 'annotated'}）")
-    _say(written.summary())
-    for line in copies.failed:
-        _say(f"错误：批注副本未写出 {terminal_name(line)}", err=True)
-    return copies.failed
+    _say("")
+    for line in run.messages:
+        _say(line)
+    for line in run.failed:
+        _say(f"错误：{terminal_name(line)}", err=True)
+    return run.failed
 
 
 def _cmd_rules(args) -> int:

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExcelOutputError, OutputError
+from .load import records as _records
 from .names import bounded_file_name
+from .read import column_letter
+from .rules import rule_titles
 from .schema import SEVERITY_FILLS, SEVERITY_LABELS, finding_view
 from .schema import SEVERITY_ORDER as SEVERITY_RANK
 from .safeio import cell_value, guard_text_cells, put_cell, safe_text, save_workbook
@@ -107,15 +110,14 @@ class FindingsWorkbook:
 # findings.xlsx
 
 
-def check_writable(out_dir, *, tables: bool = True) -> None:
-    """Raise ``OutputError`` before anything is written when an output in ``out_dir`` is open in
-    Excel/WPS (its ``~$`` lock file is beside it) or cannot be opened for writing: findings.xlsx,
-    the ``audit -o`` CSV tables (``tables=True``) and every annotated copy."""
-    from .safeio import AUDIT_TABLES, check_not_locked
+def check_writable(out_dir) -> None:
+    """Raise ``OutputError`` before anything is written when an Excel output in ``out_dir`` is open
+    in Excel/WPS (its ``~$`` lock file is beside it) or cannot be opened for writing: findings.xlsx
+    and every annotated copy (``outputs.py`` runs it with the other outputs' checks)."""
+    from .safeio import check_not_locked
 
     out = Path(out_dir)
-    for name in (FINDINGS_NAME, *(AUDIT_TABLES if tables else ())):
-        check_not_locked(out / name)
+    check_not_locked(out / FINDINGS_NAME)
     annotated = out / ANNOTATED_DIR
     if annotated.is_dir():
         for p in sorted(annotated.rglob("*")):
@@ -482,7 +484,7 @@ def _summary_sheet(wb, result, book, findings) -> None:
     block("按部门", ["部门", "自评表数", "有错误的表", "错误", "警告", "提示", "合计"], rows)
 
     # by rule
-    titles = _rule_titles()
+    titles = rule_titles()
     by_rule: dict[tuple, list] = {}
     for f in recs:
         key = (f["rule"], f["severity"], f["category"])
@@ -543,15 +545,6 @@ def _fixed_sheet(wb, current: set[str], forms: set[str], prev: ReviewEntries, wr
     for i in (own - 1, own):
         ws.column_dimensions[_letter(i)].hidden = True
     ws.auto_filter.ref = f"A1:{_letter(len(columns))}{max(len(rows) + 1, 1)}"
-
-
-def _rule_titles() -> dict[str, str]:
-    try:
-        from .rules import builtin_registry
-
-        return {r.id: r.title for r in builtin_registry()}
-    except Exception:  # noqa: BLE001 - titles are a courtesy; a broken registry must not stop the output
-        return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -989,15 +982,8 @@ def _header_row(ws, row: int, headers) -> None:
 
 
 def _letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i)
-
-
-def _records(df) -> list[dict]:
-    names = list(df.columns)
-    cols = [df[c].tolist() for c in names]
-    return [dict(zip(names, vals)) for vals in zip(*cols)]
+    """1-based column number (openpyxl's) → Excel letters."""
+    return column_letter(i - 1)
 
 
 def _relative_files(book) -> dict[str, str]:

@@ -17,6 +17,12 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from .errors import EvaltoolsError, ExecutorError  # noqa: F401 - re-exported
 
 
+def process_pool(workers: int | None = None, initializer=None) -> ProcessPoolExecutor:
+    """The local process pool every batch runs on (load, audit, report): one place that decides
+    its size (``None``: one worker per core) and how its workers start."""
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=initializer)
+
+
 class SerialExecutor(Executor):
     """Runs each task at submit time, in this process (for debugging and small batches)."""
 
@@ -31,7 +37,7 @@ class SerialExecutor(Executor):
 
 @contextlib.contextmanager
 def _processes(jobs=None, scheduler=None) -> Iterator[Executor]:
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as ex:
+    with process_pool(jobs) as ex:
         yield ex
 
 

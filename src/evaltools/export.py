@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import schema
+from .read import column_letter
 
 TABLES = schema.BOOK_TABLES
 SHEET_TITLES = {t.name: t.title for t in schema.TABLES.values()}
@@ -43,7 +44,6 @@ def write_book(book, path: Path) -> list[Path]:
 def write_xlsx_tables(frames: dict, path: Path) -> None:
     """One sheet per table, header frozen, every value stored through ``safeio.put_cell``."""
     import openpyxl
-    from openpyxl.utils import get_column_letter
 
     from .safeio import put_cell, save_workbook
 
@@ -55,7 +55,7 @@ def write_xlsx_tables(frames: dict, path: Path) -> None:
         for c, header in enumerate(df.columns, start=1):
             put_cell(ws.cell(row=1, column=c), str(header))
             if header in declared:
-                ws.column_dimensions[get_column_letter(c)].width = declared[header].width
+                ws.column_dimensions[column_letter(c - 1)].width = declared[header].width
         for r, row in enumerate(df.itertuples(index=False), start=2):
             for c, v in enumerate(row, start=1):
                 put_cell(ws.cell(row=r, column=c), v)

@@ -425,9 +425,9 @@ def _map_files(items, jobs, executor) -> Iterator[FileResult]:
         for item in items:
             yield _load_item(item)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from .executors import process_pool
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with process_pool(jobs) as pool:
         yield from pool.map(_load_item, items, chunksize=max(1, min(64, len(items) // (jobs * 8) or 1)))
 
 
@@ -466,6 +466,13 @@ def build_book(results: Iterable[FileResult]) -> Book:
         sheets=pd.DataFrame(sheets, columns=["source_file", "sheet", "forms", "status", "visible"]),
         cell_counts=counts,
     )
+
+
+def records(df) -> list[dict]:
+    """Rows as dicts; column-wise ``tolist`` is several times faster than ``to_dict`` on arrow strings."""
+    names = list(df.columns)
+    cols = [df[c].tolist() for c in names]
+    return [dict(zip(names, vals)) for vals in zip(*cols)]
 
 
 def _compact(rows: list[tuple], columns, categorical=()) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 
+from .rules import rule_titles
 from .schema import SEVERITY_COLORS, SEVERITY_LABELS
 from .schema import SEVERITY_ORDER as _SEVERITY_RANK
 
@@ -714,15 +715,6 @@ def lost_points(result, *, form_id=None, department=None, top: int = 15):
 # 发现
 
 
-def _rule_titles() -> dict[str, str]:
-    try:
-        from .rules import builtin_registry
-
-        return {r.id: r.title.rstrip("。") for r in builtin_registry()}
-    except (ImportError, AttributeError):  # pragma: no cover - the registry is optional for a plot
-        return {}
-
-
 def findings(result, *, department=None, form_id=None):
     """发现: the number of findings per rule, stacked by severity (错误 red, 警告 orange, 提示 blue).
 
@@ -750,7 +742,7 @@ def findings(result, *, department=None, form_id=None):
     counts["_worst"] = [next((i for i, s in enumerate(SEVERITY_ORDER) if row[s] > 0), 3)
                         for _, row in counts.iterrows()]
     counts = counts.sort_values(["_worst", "_total"], ascending=[True, False], kind="stable")
-    titles = _rule_titles()
+    titles = {k: v.rstrip("。") for k, v in rule_titles().items()}
     n = len(counts)
     fig = _new_figure(n, base=2.0, row=0.34)
     ax = fig.add_subplot()

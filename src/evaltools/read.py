@@ -86,14 +86,19 @@ def range_name(r0: int, c0: int, r1: int, c1: int) -> str:
     return f"{cell_name(r0, c0)}:{cell_name(r1, c1)}"
 
 
+def col_index(letters: bytes | str) -> int:
+    """Excel letters → 0-based column index (A → 0, AA → 26)."""
+    c = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        c = c * 26 + ord(ch) - 64
+    return c - 1
+
+
 def parse_cell_name(name: str) -> tuple[int, int]:
     """A1 name → 0-based (row, column)."""
     letters = "".join(ch for ch in name if ch.isalpha()).upper()
     digits = "".join(ch for ch in name if ch.isdigit())
-    c = 0
-    for ch in letters:
-        c = c * 26 + (ord(ch) - 64)
-    return int(digits) - 1, c - 1
+    return int(digits) - 1, col_index(letters)
 
 
 LOCK_PREFIXES = ("~$", ".~")
@@ -331,7 +336,7 @@ def percent_cells(data: bytes) -> dict[str, frozenset]:
             percent_xf.add(i)
     if not percent_xf:
         return {}
-    from .bounds import col_index, sheet_parts
+    from .bounds import sheet_parts
 
     needles = [b' s="' + str(i).encode() + b'"' for i in sorted(percent_xf)]
     out: dict[str, frozenset] = {}

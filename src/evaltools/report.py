@@ -257,17 +257,10 @@ def manifest_for(data, department: str, profile, engine: str, files: list[str]) 
     }
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_text(path: Path, text: str) -> None:
+    from .safeio import atomic_write
+
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict) -> Path:
@@ -294,7 +287,7 @@ def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict) -
             f'<script type="application/json" id="evaltools-manifest">{block}</script>')
     body = body.replace("</main>", foot + "</main>", 1)
     body = re.sub(r'<html lang="[^"]*">', '<html lang="zh-CN">', body, count=1)
-    _atomic_write(html_path, body)
+    _write_text(html_path, body)
     return html_path
 
 
@@ -450,14 +443,15 @@ def _error_text(exc: BaseException) -> str:
 
 
 BATCH_FILE = "batch.json"
-# What a batch (and ``audit -o``) writes: a folder holding one of them holds some departments' data.
-_OUTPUT_NAMES = ("index.html", BATCH_FILE, "findings.xlsx", "findings.csv", "annotated", "notebooks")
 
 
 def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, notebook=None,
                    engine: str = "papermill", departments=None, progress: bool = True, executor=None,
                    cache=None, vocabulary=None) -> dict:
-    """One report per 主管部门 of ``data``, in parallel, then ``index.html``. Returns the batch summary.
+    """One report per 主管部门 of ``data``, in parallel, then ``index.html``, and every other output
+    registered for ``report`` in ``outputs.py`` (the CSV tables, findings.xlsx, the annotated copies,
+    manifest.json): the same files as ``evaltools report``. Returns the batch summary, with the
+    ``outputs.Run`` (files written, copies that failed, summary lines) under ``"outputs"``.
 
     With ``departments`` every output — pages, ``index.html``, ``batch.json`` and the ``book`` and
     ``result`` returned for findings.xlsx and the annotated copies — holds those departments only,
@@ -485,47 +479,72 @@ def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, no
     depts = known if selection is None else selection
     _ensure_writable(out_dir)
     result = audit(book, profile, executor=executor)
+    from .outputs import Run, check_outputs, write_outputs
+
+    run = Run(out_dir, book, result, command="report", only_book=selection is not None,
+              report=dict(data=data, departments=depts, selection=selection, previous=previous, stems=stems,
+                          jobs=jobs or os.cpu_count() or 1, engine=engine, progress=progress, executor=executor,
+                          kwargs=dict(profile=profile, notebook=str(notebook) if notebook else None, engine=engine,
+                                      cache=str(cache) if cache else None,
+                                      vocabulary=str(vocabulary) if vocabulary else None)))
+    check_outputs(run)  # findings.xlsx or a copy open in Excel/WPS: nothing is rendered
+    write_outputs(run, checked=True)
+    batch = run.batch
+    batch["book"], batch["result"], batch["outputs"] = book, result, run
+    return batch
+
+
+def write_pages(run) -> list[Path]:
+    """The ``pages`` output (``outputs.py``): every department's page and notebook, in parallel."""
+    book, result, r = run.book, run.result, run.report
+    out_dir, depts = run.out, r["departments"]
     files = {d: sorted(set(g)) for d, g in book.projects.groupby("department")["source_file"]}
     summaries = {}
     for d in depts:
         ids = set(book.projects.loc[book.projects["department"] == d, "form_id"])
         summaries[d] = department_summary(book.subset(ids), result.findings[result.findings["form_id"].isin(ids)],
                                           result.form_scores[result.form_scores["form_id"].isin(ids)])
-    jobs = jobs or os.cpu_count() or 1
+    jobs, executor, kwargs, stems = r["jobs"], r["executor"], r["kwargs"], r["stems"]
     t0 = time.perf_counter()
-    bar = _progress(len(depts), progress)
-    kwargs = dict(profile=profile, notebook=str(notebook) if notebook else None, engine=engine,
-                  cache=str(cache) if cache else None, vocabulary=str(vocabulary) if vocabulary else None)
+    bar = _progress(len(depts), r["progress"])
     try:
         if executor is None and (jobs == 1 or len(depts) <= 1):
             statuses = {}
             for d in depts:
-                statuses[d] = render_department(data, d, out_dir, files=files.get(d), stem=stems[d], **kwargs)
+                statuses[d] = render_department(r["data"], d, out_dir, files=files.get(d), stem=stems[d], **kwargs)
                 bar.update(1)
         else:
-            statuses = _render_parallel(data, depts, out_dir, files, stems, kwargs, jobs, executor, bar)
+            statuses = _render_parallel(r["data"], depts, out_dir, files, stems, kwargs, jobs, executor, bar)
     except KeyboardInterrupt:
         _sweep_running(out_dir)
         raise
     finally:
         bar.close()
-    batch = {"departments": [{**statuses[d], "summary": summaries[d]} for d in depts],
-             "seconds": time.perf_counter() - t0, "jobs": jobs, "engine": engine, "selection": selection,
-             "load_errors": int((book.load_errors["level"] == "error").sum())}
-    batch["removed"] = _remove_stale_pages(out_dir, previous, batch["departments"])
-    _atomic_write(out_dir / "index.html", index_html(batch, book))
-    _atomic_write(out_dir / BATCH_FILE, json.dumps(batch, ensure_ascii=False, indent=1, default=str))
-    batch["book"], batch["result"] = book, result
-    return batch
+    run.batch.update({"departments": [{**statuses[d], "summary": summaries[d]} for d in depts],
+                      "seconds": time.perf_counter() - t0, "jobs": jobs, "engine": r["engine"],
+                      "selection": r["selection"],
+                      "load_errors": int((book.load_errors["level"] == "error").sum())})
+    return [out_dir / x for d in run.batch["departments"] for x in (d.get("html"), d.get("notebook")) if x]
+
+
+def write_index(run) -> list[Path]:
+    """The ``index`` output: index.html and batch.json, after the pages an earlier batch left are removed."""
+    batch, out_dir = run.batch, run.out
+    batch["removed"] = _remove_stale_pages(out_dir, run.report["previous"], batch["departments"])
+    _write_text(out_dir / "index.html", index_html(batch, run.book))
+    _write_text(out_dir / BATCH_FILE, json.dumps(batch, ensure_ascii=False, indent=1, default=str))
+    return [out_dir / "index.html", out_dir / BATCH_FILE]
 
 
 def _render_parallel(data, depts, out_dir, files, stems, kwargs, jobs, executor, bar) -> dict:
     """The departments on ``executor`` (default: local processes). On an interrupt the pending ones
     are cancelled and the running ones stopped (they remove their own partial notebooks)."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
+
+    from .executors import process_pool
 
     own = executor is None
-    ex = executor or ProcessPoolExecutor(max_workers=min(jobs, len(depts)), initializer=_worker_init)
+    ex = executor or process_pool(min(jobs, len(depts)), initializer=_worker_init)
     task = _worker_render if own else render_department
     statuses = {}
     futs = {}
@@ -625,7 +644,10 @@ def check_out_dir(out_dir: Path, selection, previous: dict | None) -> None:
     before = previous.get("selection", None) if previous else None
     if previous and isinstance(before, list) and set(before) <= set(selection):
         return  # an earlier run of these departments (or fewer): everything in it is overwritten
-    found = [n for n in _OUTPUT_NAMES if (out_dir / n).exists()] + sorted(p.name for p in out_dir.glob("*.html"))
+    from .outputs import output_names
+
+    # what a batch (or ``audit -o``) writes: a folder holding one of them holds some departments' data
+    found = [n for n in output_names() if (out_dir / n).exists()] + sorted(p.name for p in out_dir.glob("*.html"))
     if found:
         raise ReportError(
             f"输出文件夹 {out_dir} 中已有其他主管部门（或全部主管部门）的输出（{'、'.join(dict.fromkeys(found))}）。"

@@ -236,20 +236,42 @@ def save_workbook(wb, path, *, before_replace=None) -> Path:
     return _atomic_write(path, write)
 
 
-def _atomic_write(path: Path, write) -> Path:
-    """``write(tmp)`` to a temporary name beside ``path``, then move it into place."""
-    from .errors import OutputError
+def atomic_write(path: Path, write, *, mode: int | None = 0o644, replace=os.replace) -> Path:
+    """``write(tmp)`` to a fresh temporary name beside ``path``, then move it into place: a reader
+    (or an interrupt) never sees half a file, and no temporary survives. Raises ``OSError``.
 
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    The one place a file is written atomically (outputs, pages, the parse cache); ``mode`` is the
+    final file's (``mkstemp`` makes 0600, and an output is meant to be shared)."""
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
-        _replace(tmp, path)
-    except OSError as exc:  # a full disk, a read-only folder: say which file, leave no half-written one
-        raise OutputError(f"无法写出 {path}（{type(exc).__name__}: {exc}）") from exc
+        if mode is not None:
+            os.chmod(tmp, mode)
+        replace(tmp, path)
     finally:
         _unlink_quietly(tmp)
     return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """``text`` (UTF-8) written atomically; a failure is an ``OutputError`` naming the file."""
+    return _atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _atomic_write(path: Path, write) -> Path:
+    """An output written atomically; a full disk or read-only folder is an ``OutputError`` naming it."""
+    from .errors import OutputError
+
+    try:
+        return atomic_write(path, write, replace=_replace)
+    except OSError as exc:  # a full disk, a read-only folder: say which file, leave no half-written one
+        raise OutputError(f"无法写出 {path}（{type(exc).__name__}: {exc}）") from exc
 
 
 # ---------------------------------------------------------------------------------------------

@@ -369,6 +369,13 @@ def table(name: str) -> Table:
     return replace(t, columns=FINDINGS) if name == "findings" else t
 
 
+def labelled(frame, name: str):
+    """``frame`` (a DataFrame of table ``name``) with its declared columns under their Chinese
+    labels, for a reader in JupyterLab; columns the table does not declare keep their names."""
+    labels = {c.name: c.label for c in table(name).columns}
+    return frame.rename(columns=labels)
+
+
 @dataclass(frozen=True)
 class Severity:
     key: str

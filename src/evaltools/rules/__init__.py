@@ -192,6 +192,11 @@ def builtin_registry() -> Registry:
     return REGISTRY
 
 
+def rule_titles(registry: Registry | None = None) -> dict[str, str]:
+    """Rule id → its Chinese title (the docstring's first line), for headings and plot labels."""
+    return {r.id: r.title for r in (registry or builtin_registry())}
+
+
 def render_docs(registry: Registry | None = None) -> str:
     """The rule reference (``docs/rules.md``), generated from the registry."""
     reg = registry or builtin_registry()
