@@ -172,3 +172,12 @@ def test_the_exported_workbook_titles_its_sheets_from_the_schema(run, tmp_path):
         ws = wb[schema.table(name).title]
         assert [c.value for c in ws[1]] == list(getattr(book, name).columns)
         assert [ws.column_dimensions[c.column_letter].width for c in ws[1]] == [c.width for c in schema.table(name).columns]
+
+
+def test_labelled_shows_chinese_headers_and_severities_and_leaves_the_frame_alone():
+    book = evaltools.load(SEED_DIR)
+    f = evaltools.audit(book).findings
+    shown = schema.labelled(f, "findings")
+    assert list(shown.columns) == [c.label for c in schema.FINDINGS]
+    assert set(shown["严重程度"]) <= set(schema.SEVERITY_LABELS.values()) and len(shown) == len(f)
+    assert set(f["severity"]) <= set(schema.SEVERITY_ORDER)  # the DataFrame keeps its names for code

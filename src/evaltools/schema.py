@@ -373,6 +373,8 @@ def labelled(frame, name: str):
     """``frame`` (a DataFrame of table ``name``) with its declared columns under their Chinese
     labels, for a reader in JupyterLab; columns the table does not declare keep their names."""
     labels = {c.name: c.label for c in table(name).columns}
+    if "severity" in frame.columns:  # 错误 / 警告 / 提示, as every other output says them
+        frame = frame.assign(severity=frame["severity"].map(lambda s: SEVERITY_LABELS.get(s, s)))
     return frame.rename(columns=labels)
 
 
