@@ -98,12 +98,12 @@ def test_hyperlinks_point_to_source_cell(seed_run):
     ws = openpyxl.load_workbook(path)["问题清单"]
     f = seed_run["result"].findings
     for r, exp in enumerate(f.itertuples(), start=2):
-        link = ws.cell(row=r, column=11).hyperlink
+        link = ws.cell(row=r, column=9).hyperlink  # 文件 links to the source; 单元格 to the annotated copy
         assert link is not None, r
         assert link.location == f"'{exp.sheet}'!{exp.cell}"
         assert not link.target.startswith(("/", "file:")), link.target  # relative to findings.xlsx
         assert (path.parent / unquote(link.target)).resolve() == Path(exp.source_file).resolve()
-    assert ws["K2"].value == "L6" and unquote(ws["K2"].hyperlink.target) == f"../data/huguan-2021/{FUPIN}"
+    assert ws["K2"].value == "L6" and unquote(ws["I2"].hyperlink.target) == f"../data/huguan-2021/{FUPIN}"
     # written as Excel writes a link to a place in another file: external relationship + location
     with zipfile.ZipFile(path) as z:
         rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
@@ -367,7 +367,7 @@ def test_xls_source_annotated_as_xlsx(tmp_path):
     again = evaltools.load(_unmarked_copy(copies[0], tmp_path / "again.xlsx"))
     assert again.projects["project_name"].tolist() == book.projects["project_name"].tolist()
     # the link in findings.xlsx goes to the original .xls
-    link = openpyxl.load_workbook(path)["问题清单"]["K2"].hyperlink
+    link = openpyxl.load_workbook(path)["问题清单"]["I2"].hyperlink
     assert unquote(link.target) == "../data/部门甲/扶贫.xls"
 
 
@@ -520,7 +520,7 @@ def test_cli_audit_writes_excel_outputs(tmp_path, capsys):
     assert "findings.xlsx" in capsys.readouterr().out
     assert _sha(SEED_DIR) == before
     ws = openpyxl.load_workbook(out / "findings.xlsx")["问题清单"]
-    target = ws["K2"].hyperlink.target
+    target = ws["I2"].hyperlink.target
     assert (out / unquote(target)).resolve() == (SEED_DIR / FUPIN).resolve()
     assert os.path.relpath(SEED_DIR / FUPIN, out).replace(os.sep, "/") == unquote(target)
 

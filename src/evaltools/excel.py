@@ -5,12 +5,14 @@ any column the reviewer adds, all surviving re-runs), 项目, 指标, 汇总 and
 previous run that are gone); the file it replaces is kept under ``备份/``. ``check_writable``
 stops a run before anything is written when an output is open in Excel/WPS.
 ``write_annotated_copies`` copies every workbook that has findings under ``annotated/`` with the
-flagged cells filled by severity and a comment listing the findings.
+flagged cells filled by severity and a comment listing the findings; ``annotated_paths`` says where
+each copy goes, and findings.xlsx links to them, so the output folder can be sent on its own.
+Every sheet of findings.xlsx prints landscape on A4, one page wide, its header on every page.
 
 Form text is untrusted: every value goes through ``safeio.put_cell``, so a target such as ``=6人``
 or a project name ``=HYPERLINK("x")`` can never become a formula, and every workbook written is
 marked as an evaltools output. The only links written are the hyperlink records of the
-单元格/工作表 columns. The source workbooks are only ever read."""
+文件/单元格/工作表 columns. The source workbooks are only ever read."""
 
 from __future__ import annotations
 
@@ -18,11 +20,11 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import ExcelOutputError, OutputError
 from .load import records as _records
-from .names import bounded_file_name
+from .names import bounded_file_name, short_hash
 from .read import column_letter
 from .rules import rule_titles
 from .schema import SEVERITY_FILLS, SEVERITY_LABELS, finding_view
@@ -139,6 +141,14 @@ def write_findings_workbook(result, book, path, *, previous=None) -> FindingsWor
     - Rows without 问题编号 that hold something (a reviewer's notes) stay at the end of 问题清单.
     - evaltools' own columns (部门 … 单元格) are rewritten from this run.
 
+    Links: 单元格 (and 项目's 工作表) opens the cell in the annotated copy, ``annotated/…`` beside
+    ``path`` as ``write_annotated_copies`` writes it (``annotated_paths``), a link that works
+    wherever the output folder is sent; 文件 opens the same cell in the source workbook, a link
+    out of the folder that works where the data is at hand. A file without findings has no copy:
+    both of its links go to the source. Every sheet prints landscape on A4, one page wide, its
+    header row on every page, gridlines, the sheet name and page numbers in the footer; rows with
+    wrapped text are as high as the text needs.
+
     ``previous`` is the earlier findings.xlsx to carry entries from; by default ``path`` itself when
     it exists; ``previous=False`` ignores it. A previous file that exists but cannot be read raises
     ``ExcelOutputError``, and a ``path`` open in Excel/WPS raises ``OutputError``: nothing is written.
@@ -163,11 +173,15 @@ def write_findings_workbook(result, book, path, *, previous=None) -> FindingsWor
     wb.remove(wb.active)
     written = FindingsWorkbook(path=path, previous=Path(previous) if previous else None,
                                added_columns=list(prev.added), loose_rows=len(prev.loose))
-    current = _findings_sheet(wb, findings, rel_of, path.parent, prev, written)
-    _projects_sheet(wb, result, book, findings, path.parent)
+    links = _Links(path.parent, annotated_paths(result, book, out_dir=path.parent), _anchors(book))
+    current = _findings_sheet(wb, findings, rel_of, links, prev, written)
+    _projects_sheet(wb, result, book, findings, links)
     _indicators_sheet(wb, result)
     _summary_sheet(wb, result, book, findings)
     _fixed_sheet(wb, current, set(book.projects["form_id"].tolist()), prev, written)
+    for ws in wb.worksheets:
+        _fit_row_heights(ws)
+        _print_setup(ws)
     wb.active = 0
 
     def backup() -> None:
@@ -310,7 +324,7 @@ def _shown(name: str, f: dict, rel_of: dict) -> object:
     return v
 
 
-def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, written: FindingsWorkbook) -> set[str]:
+def _findings_sheet(wb, findings, rel_of, links: _Links, prev: ReviewEntries, written: FindingsWorkbook) -> set[str]:
     from openpyxl.styles import Alignment, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -324,7 +338,6 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, wr
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     fills = {s: PatternFill("solid", fgColor=c) for s, c in SEVERITY_FILLS.items()}
-    links = _LinkMaker(out_dir)
     current: set[str] = set()
     r = 1
     for f in _records(findings):
@@ -345,7 +358,8 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, wr
         fill = fills.get(f["severity"])
         if fill is not None:
             ws.cell(row=r, column=col["严重程度"]).fill = fill
-        links.attach(ws.cell(row=r, column=col["单元格"]), f["source_file"], f["sheet"], f["cell"])
+        links.place(ws.cell(row=r, column=col["单元格"]), ws.cell(row=r, column=col["文件"]), f["source_file"],
+                    f["form_id"], f["sheet"], f["cell"])
     last = r
     for row in prev.loose:  # the reviewer's own rows: kept where they can be found, below the findings
         r += 1
@@ -367,7 +381,7 @@ def _findings_sheet(wb, findings, rel_of, out_dir: Path, prev: ReviewEntries, wr
     return current
 
 
-def _projects_sheet(wb, result, book, findings, out_dir: Path) -> None:
+def _projects_sheet(wb, result, book, findings, links: _Links) -> None:
     from .schema import sheet_view
 
     ws = wb.create_sheet(PROJECTS_SHEET)
@@ -377,8 +391,8 @@ def _projects_sheet(wb, result, book, findings, out_dir: Path) -> None:
     for fid, sev in zip(findings["form_id"].tolist(), findings["severity"].tolist()):
         counts[fid][sev] += 1
     proj = {p["form_id"]: p for p in _records(book.projects)}
-    links = _LinkMaker(out_dir)
     link_at = next((i for i, (t, c) in enumerate(view, start=1) if (t, c.name) == ("projects", "sheet")), None)
+    file_at = next((i for i, (t, c) in enumerate(view, start=1) if (t, c.name) == ("projects", "source_file")), None)
     for r, s in enumerate(_records(result.form_scores), start=2):
         p = proj.get(s["form_id"], {})
         c = counts.get(s["form_id"], {})
@@ -388,7 +402,8 @@ def _projects_sheet(wb, result, book, findings, out_dir: Path) -> None:
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
         if p.get("source_file") and link_at:
-            links.attach(ws.cell(row=r, column=link_at), p["source_file"], p.get("sheet", ""), p.get("anchor") or "A1")
+            links.place(ws.cell(row=r, column=link_at), ws.cell(row=r, column=file_at) if file_at else None,
+                        p["source_file"], s["form_id"], p.get("sheet", ""), "")
     ws.column_dimensions[_letter(len(view))].hidden = True
     ws.auto_filter.ref = f"A1:{_letter(len(view))}{max(ws.max_row, 1)}"
 
@@ -548,16 +563,17 @@ def _fixed_sheet(wb, current: set[str], forms: set[str], prev: ReviewEntries, wr
 
 
 # ---------------------------------------------------------------------------------------------
-# Hyperlinks to the source cells
+# Hyperlinks: to the annotated copies (inside the output folder) and to the source cells
 
 
 class _LinkMaker:
-    """Hyperlinks from a workbook in ``out_dir`` to cells of source workbooks.
+    """Hyperlinks from a workbook in ``out_dir`` to cells of other workbooks.
 
     Written the way Excel writes a link to a place in another file: an external relationship whose
-    target is the file's path relative to the linking workbook (``../data/表.xlsx``, spaces and
-    ``#``/``%`` percent-encoded, other characters kept), and the place in the ``location``
-    attribute (``'Sheet2'!L6``). A file on another drive gets an absolute ``file:///`` URI.
+    target is the file's path relative to the linking workbook (``annotated/表.xlsx`` for a copy in
+    the output folder, ``../data/表.xlsx`` for a source; spaces and ``#``/``%`` percent-encoded,
+    other characters kept), and the place in the ``location`` attribute (``'Sheet2'!L6``). A source
+    on another drive gets an absolute ``file:///`` URI.
     """
 
     def __init__(self, out_dir: Path):
@@ -576,18 +592,55 @@ class _LinkMaker:
         return t
 
     def attach(self, cell, source_file: str, sheet: str, ref: str) -> None:
+        """Link ``cell`` to ``sheet!ref`` of the source workbook (an outside link: it works where
+        the data folder is reachable from the output folder by the same relative path)."""
+        if source_file:
+            self._link(cell, self.target(source_file), sheet, ref, f"打开原文件 {Path(source_file).name}")
+
+    def attach_copy(self, cell, copy: PurePosixPath, sheet: str, ref: str) -> None:
+        """Link ``cell`` to ``sheet!ref`` of the annotated copy at ``copy`` (relative to ``out_dir``):
+        the link stays inside the output folder, so it works wherever the folder is sent."""
+        self._link(cell, _escape_url(copy.as_posix()), sheet, ref, f"打开批注副本 {copy.as_posix()}")
+
+    @staticmethod
+    def _link(cell, target: str, sheet: str, ref: str, what: str) -> None:
+        from openpyxl.styles import Alignment
         from openpyxl.worksheet.hyperlink import Hyperlink
 
-        if not source_file:
-            return
         ref = (ref or "A1").split(":")[0]
         location = f"{quote_sheet(sheet)}!{ref}" if sheet else ref
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, target=self.target(source_file), location=location,
-                                   tooltip=f"打开 {Path(source_file).name} 的 {sheet}!{ref}"[:255])
-        from openpyxl.styles import Alignment
-
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, target=target, location=location,
+                                   tooltip=f"{what} 的 {sheet}!{ref}"[:255])
+        wrap = bool(cell.alignment is not None and cell.alignment.wrap_text)
         cell.style = "Hyperlink"
-        cell.alignment = Alignment(vertical="top")
+        cell.alignment = Alignment(vertical="top", wrap_text=wrap or None)
+
+
+class _Links:
+    """The links of a findings.xlsx row: its cell in the annotated copy (inside the output folder,
+    so it travels with the folder) and the same cell in the source workbook (outside it, kept for
+    where the data is at hand). A file without a copy (no finding in it) gets the source link only."""
+
+    def __init__(self, out_dir: Path, copies: dict[str, PurePosixPath], anchors: dict[str, tuple[str, str]]):
+        self.maker = _LinkMaker(out_dir)
+        self.copies = copies
+        self.anchors = anchors
+
+    def place(self, cell, source_cell, source_file: str, form_id: str, sheet: str, ref: str) -> None:
+        """Link ``cell`` to the copy (or, without one, to the source) and ``source_cell`` to the
+        source; a finding without a cell of its own points where its copy shows it, the form's
+        top-left cell."""
+        if not source_file:
+            return
+        if not ref:
+            sheet, ref = self.anchors.get(form_id, (sheet, ""))
+        copy = self.copies.get(source_file)
+        if copy is not None:
+            self.maker.attach_copy(cell, copy, sheet, ref)
+        else:
+            self.maker.attach(cell, source_file, sheet, ref)
+        if source_cell is not None:
+            self.maker.attach(source_cell, source_file, sheet, ref)
 
 
 def quote_sheet(name: str) -> str:
@@ -620,16 +673,91 @@ class AnnotatedCopies(list):
         self.failed: list[str] = list(failed)
 
 
+@dataclass(frozen=True)
+class _Copy:
+    """Where the annotated copy of one source file goes (see ``_copy_plan``)."""
+
+    name: str  # the source's path in the data, "/"-joined: how the README and messages name it
+    rel: PurePosixPath  # the copy's path under ``annotated/``
+    shortened: bool  # a part of the path was too long and was cut
+    clash: bool  # the copy would be the source itself (output folder inside the data): not written
+
+    @property
+    def path(self) -> PurePosixPath:
+        return PurePosixPath(ANNOTATED_DIR) / self.rel
+
+
+def annotated_paths(result, book, *, out_dir=None, root=None) -> dict[str, PurePosixPath]:
+    """source file → its annotated copy's path relative to the output folder
+    (``annotated/部门甲/扶贫.xlsx``), for every source file that gets a copy.
+
+    Pass the ``result`` and ``book`` the copies are written for (``write_annotated_copies``' own,
+    a ``--department`` selection included) and its ``root``. The paths are those
+    ``write_annotated_copies`` writes: names cut by ``names.bounded_file_name``, a ``.xls`` or
+    other legacy file as ``.xlsx``, a ``.xls`` beside a ``.xlsx`` of the same name as
+    ``<name>.xls.xlsx``. They depend on the data only, not on whether the copies exist yet
+    (findings.xlsx, written first, links to them). With ``out_dir``, a copy that would replace its
+    source (an output folder inside the data folder) is left out, as it is not written."""
+    plan = _copy_plan(result, book, out_dir=out_dir, root=root)
+    return {source: c.path for source, c in plan.items() if not c.clash}
+
+
+def annotated_path(result, book, source_file, *, out_dir=None, root=None) -> PurePosixPath | None:
+    """The annotated copy of ``source_file`` (a ``source_file`` of ``book.projects``), relative to
+    the output folder, or None when it gets no copy (no finding in it); see ``annotated_paths``,
+    which gives every file's at once."""
+    return annotated_paths(result, book, out_dir=out_dir, root=root).get(str(source_file))
+
+
+def _copy_plan(result, book, *, out_dir=None, root=None) -> dict[str, _Copy]:
+    """source file → ``_Copy``, for each source file with a finding, in the order of the findings.
+
+    The one place copy names are made. A name is a function of the data alone: files that keep
+    their suffix (``.xlsx``, ``.xlsm``) claim their names before converted ones, so a ``.xls``
+    beside a ``.xlsx`` of the same name always gets ``<name>.xls.xlsx``, whatever the order of
+    the findings (a department's selection names its copies as the full run does)."""
+    rel_of_source: dict[str, str] = {}
+    for sf, rf in zip(book.projects["source_file"].tolist(), _column(book.projects, "relative_file")):
+        rel_of_source.setdefault(sf, rf or "")
+    order = list(dict.fromkeys(s for s in result.findings["source_file"].tolist() if s))
+    sources = {_absolute(Path(s)) for s in rel_of_source} | {_absolute(Path(s)) for s in order}
+    native = [s for s in order if Path(s).suffix.lower() in (".xlsx", ".xlsm")]
+    plan: dict[str, _Copy] = {}
+    taken: set[str] = set()
+    for source_file in native + [s for s in order if s not in set(native)]:
+        src = Path(source_file)
+        parts = _source_parts(src, rel_of_source.get(source_file, ""), root)
+        rel = PurePosixPath(*(bounded_file_name(part) for part in parts))  # the copy and its temp name must fit
+        shortened = tuple(rel.parts) != parts
+        if src.suffix.lower() not in (".xlsx", ".xlsm"):
+            rel = rel.with_suffix(".xlsx")
+        if rel.as_posix().lower() in taken:  # a.xls beside a.xlsx (or two names equal but for case)
+            rel = rel.with_name(bounded_file_name(src.name + ".xlsx"))
+            if rel.as_posix().lower() in taken:
+                rel = rel.with_name(bounded_file_name(f"{src.stem}-{short_hash(source_file)}.xlsx"))
+        taken.add(rel.as_posix().lower())
+        clash = out_dir is not None and _absolute(Path(out_dir) / ANNOTATED_DIR / rel) in sources
+        plan[source_file] = _Copy("/".join(parts), rel, shortened, clash)
+    return {s: plan[s] for s in order}
+
+
+def _column(frame, name: str) -> list:
+    return frame[name].tolist() if name in frame.columns else [""] * len(frame)
+
+
 def write_annotated_copies(result, book, out_dir, *, root=None, only_book: bool = False) -> AnnotatedCopies:
     """Copy each source workbook that has findings to ``out_dir/annotated/<relative path>``, annotated.
 
     The relative path is the one the file had under the loaded folder (``projects.relative_file``),
-    or its path relative to ``root`` when given. Each flagged cell is filled with the colour of its
+    or its path relative to ``root`` when given; ``annotated_paths`` gives it without writing.
+    Each flagged cell is filled with the colour of its
     most severe finding and carries one comment listing every finding on it (rule id, severity,
     message, expected/actual). ``.xlsx``/``.xlsm`` copies are the original workbook loaded with
-    openpyxl and saved under the new path (macros kept for ``.xlsm``); a legacy ``.xls`` (or a file
-    openpyxl cannot open) is rebuilt as ``.xlsx`` from its values and merged ranges, which its
-    comments and ``annotated/README.txt`` say. Originals are only read. Copies this function wrote
+    openpyxl and saved under the new path (macros kept for ``.xlsm``); a legacy ``.xls`` is rebuilt
+    as ``.xlsx`` (a file openpyxl cannot open, under its own name) from its values and merged
+    ranges, which its comments and ``annotated/README.txt`` say. Originals are only read. A sheet
+    with print settings of its own keeps them; any other prints landscape on A4, one page wide.
+    Copies this function wrote
     on an earlier run for files that no longer have findings are removed. A path part too long for
     the file system (with room for the temporary name beside it) is cut and given a hash
     (``names.bounded_file_name``), which the README lists. Returns the copies written, with
@@ -640,59 +768,52 @@ def write_annotated_copies(result, book, out_dir, *, root=None, only_book: bool 
     sheets kept every cell that is not a cell of one of its forms (``book.cells``, ``book.unmapped``)
     is emptied, with its comment and link, as are the document properties; the README counts both.
     """
-    findings = result.findings
     dest_root = Path(out_dir) / ANNOTATED_DIR
-    rel_of_source: dict[str, str] = {}
-    anchor_of: dict[str, tuple[str, str]] = {}
-    for p in _records(book.projects):
-        rel_of_source.setdefault(p["source_file"], p.get("relative_file") or "")
-        anchor_of[p["form_id"]] = (p["sheet"], p.get("anchor") or "")
+    anchor_of = _anchors(book)
     by_source: dict[str, list[dict]] = defaultdict(list)
-    for f in _records(findings):
+    for f in _records(result.findings):
         if f["source_file"]:
             by_source[f["source_file"]].append(f)
 
+    plan = _copy_plan(result, book, out_dir=out_dir, root=root)
     keep_of = _cells_of_forms(book) if only_book else {}
     written: list[Path] = []
     notes: list[str] = []
     failed: list[str] = []
-    taken: set[str] = set()
-    sources = {_absolute(Path(s)) for s in rel_of_source} | {_absolute(Path(s)) for s in by_source}
     for source_file, rows in by_source.items():
-        src = Path(source_file)
-        parts = _source_parts(src, rel_of_source.get(source_file, ""), root)
-        rel = Path(*(bounded_file_name(part) for part in parts))  # the copy and its temp name must fit
-        name = "/".join(parts)
-        suffix = src.suffix.lower()
-        dest = dest_root / rel
-        if suffix not in (".xlsx", ".xlsm"):
-            dest = dest.with_suffix(".xlsx")
-        if dest.as_posix().lower() in taken:  # a.xls and a.xlsx side by side
-            dest = dest.with_name(bounded_file_name(src.name + ".xlsx"))
-        taken.add(dest.as_posix().lower())
-        if _absolute(dest) in sources:
-            failed.append(f"{name}：副本路径与源文件相同（请把输出文件夹放在数据文件夹之外）")
+        copy = plan[source_file]
+        if copy.clash:
+            failed.append(f"{copy.name}：副本路径与源文件相同（请把输出文件夹放在数据文件夹之外）")
             continue
+        dest = dest_root / copy.rel
         try:
-            mode, dest, dropped = _annotate_one(src, dest, rows, anchor_of, keep_of.get(source_file, {}) if only_book else None)
+            mode, dropped = _annotate_one(Path(source_file), dest, rows, anchor_of,
+                                          keep_of.get(source_file, {}) if only_book else None)
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not lose the other copies
-            failed.append(f"{name}：{type(exc).__name__}: {exc}")
+            failed.append(f"{copy.name}：{type(exc).__name__}: {exc}")
             continue
         written.append(dest)
+        shown = copy.rel.as_posix()
         if dropped:
-            notes.append(f"{dest.relative_to(dest_root).as_posix()}：只保留所选主管部门的表，删去其他工作表 "
-                         f"{dropped[0]} 张、清空其他单元格 {dropped[1]} 个")
-        if rel.parts != parts:
-            notes.append(f"{dest.relative_to(dest_root).as_posix()}：源文件名过长，副本名已截短（原名 {name}）")
+            notes.append(f"{shown}：只保留所选主管部门的表，删去其他工作表 {dropped[0]} 张、清空其他单元格 {dropped[1]} 个")
+        if copy.shortened:
+            notes.append(f"{shown}：源文件名过长，副本名已截短（原名 {copy.name}）")
         if mode == "xls":
-            notes.append(f"{dest.relative_to(dest_root).as_posix()}：原文件为 .xls，已转换为 .xlsx（只保留数值和合并单元格）")
+            notes.append(f"{shown}：原文件为 .xls，已转换为 .xlsx（只保留数值和合并单元格）")
         elif mode == "rebuilt":
-            notes.append(f"{dest.relative_to(dest_root).as_posix()}：openpyxl 无法打开原文件，副本由数值重建")
+            notes.append(f"{shown}：openpyxl 无法打开原文件，副本由数值重建")
     _remove_stale(dest_root, written)
     notes = [f"未写出 {line}" for line in failed] + notes
     if written or notes or dest_root.exists():
         _write_readme(dest_root, written, notes)
     return AnnotatedCopies(written, failed)
+
+
+def _anchors(book) -> dict[str, tuple[str, str]]:
+    """form id → (sheet, top-left cell): where a finding without a cell of its own is shown."""
+    p = book.projects
+    return {fid: (sheet, anchor or "") for fid, sheet, anchor in
+            zip(p["form_id"].tolist(), p["sheet"].tolist(), _column(p, "anchor"))}
 
 
 def _source_parts(src: Path, relative_file: str, root) -> tuple[str, ...]:
@@ -771,9 +892,10 @@ def _keep_only(wb, keep: dict) -> tuple[int, int]:
     return len(gone), cleared
 
 
-def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of, keep=None) -> tuple[str, Path, tuple]:
-    """Write the annotated copy of ``src``; returns its kind (``xlsx``, ``xls``, ``rebuilt``), its
-    path and, with ``keep`` (see ``_keep_only``), the sheets removed and cells emptied."""
+def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of, keep=None) -> tuple[str, tuple]:
+    """Write the annotated copy of ``src`` at ``dest`` (from ``_copy_plan``); returns its kind
+    (``xlsx``, ``xls``, ``rebuilt``) and, with ``keep`` (see ``_keep_only``), the sheets removed and
+    cells emptied."""
     import openpyxl
 
     suffix = src.suffix.lower()
@@ -788,14 +910,31 @@ def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of, keep=None)
         mode = "xls"
     if wb is None:
         wb = _rebuild_from_values(src)
-        if dest.suffix.lower() != ".xlsx":
-            dest = dest.with_suffix(".xlsx")
+        if dest.suffix.lower() == ".xlsm":  # findings.xlsx already links to this name
+            _macro_enabled(wb)
+    own_setup = {ws.title for ws in wb.worksheets if _has_print_setup(ws)}
     dropped = _keep_only(wb, keep) if keep is not None else ()
+    for ws in wb.worksheets:
+        if ws.title not in own_setup:
+            _print_setup(ws, title_rows=None, margins=False, gridlines=False)
     note = {"xls": _XLS_NOTE, "rebuilt": _REBUILT_NOTE}.get(mode, "")
     _annotate(wb, rows, anchor_of, note)
     guard_text_cells(wb)
     save_workbook(wb, dest)
-    return mode, dest, dropped if dropped and any(dropped) else ()
+    return mode, dropped if dropped and any(dropped) else ()
+
+
+def _macro_enabled(wb) -> None:
+    """Let ``wb`` (without a VBA project) be saved as ``.xlsm``: Excel refuses a file whose content
+    type does not match its extension, and a macro-enabled workbook needs no macros."""
+    from openpyxl.xml.constants import XLSM
+
+    class MacroEnabledWorkbook(type(wb)):
+        @property
+        def mime_type(self):
+            return XLSM
+
+    wb.__class__ = MacroEnabledWorkbook
 
 
 def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
@@ -913,8 +1052,7 @@ def _rebuild_from_values(src: Path):
 
 
 def _display_width(text: str) -> float:
-    line = max(text.splitlines() or [""], key=len)
-    return sum(2.0 if ord(ch) > 0x2E80 else 1.0 for ch in line)
+    return max((_text_width(line) for line in text.splitlines()), default=0.0)
 
 
 def _remove_stale(dest_root: Path, written: list[Path]) -> None:
@@ -979,6 +1117,104 @@ def _header_row(ws, row: int, headers) -> None:
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+# Printing. findings.xlsx is printed for meetings and files; openpyxl leaves a sheet without
+# page setup (portrait strips of two columns each) and rows one line high, so each sheet gets both.
+_PRINT_MARGINS = dict(left=0.4, right=0.4, top=0.6, bottom=0.7, header=0.3, footer=0.3)  # inches
+_FOOTER = ("&A", "第 &P / &N 页")  # left: sheet name; right: page of pages
+_LINE_PT = 16.0  # one line of 11-pt text; the CJK fonts (等线, Noto Sans CJK) need more than Calibri's 15
+_ROW_PAD_PT = 3.0
+_MAX_ROW_PT = 409.0  # Excel's limit
+_DEFAULT_WIDTH = 8.43  # Excel's width of a column without one of its own
+
+
+def _print_setup(ws, *, title_rows: str | None = "1:1", margins: bool = True, gridlines: bool = True) -> None:
+    """Landscape A4, one page wide and as many pages down as it takes, page numbers and the sheet
+    name in the footer (unless the sheet has a footer), ``title_rows`` repeated on every page."""
+    from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ps = ws.page_setup
+    ps.orientation = "landscape"
+    ps.paperSize = ws.PAPERSIZE_A4
+    ps.fitToWidth = 1
+    ps.fitToHeight = 0  # 0: as many pages as the rows need
+    props = ws.sheet_properties
+    if props.pageSetUpPr is None:
+        props.pageSetUpPr = PageSetupProperties()
+    props.pageSetUpPr.fitToPage = True
+    if gridlines:  # findings.xlsx has no borders; a form has its own
+        ws.print_options.gridLines = True
+    if margins:
+        ws.page_margins = PageMargins(**_PRINT_MARGINS)
+    if title_rows:
+        ws.print_title_rows = title_rows
+    footer = ws.oddFooter
+    if not any(part.text for part in (footer.left, footer.center, footer.right)):
+        footer.left.text, footer.right.text = _FOOTER
+
+
+def _has_print_setup(ws) -> bool:
+    """Whether a sheet of a source workbook has print settings of its own (kept in its copy).
+
+    Margins do not count: Excel writes them into every file."""
+    ps = ws.page_setup
+    if any(getattr(ps, a, None) is not None for a in ("orientation", "paperSize", "scale", "fitToWidth",
+                                                      "fitToHeight", "firstPageNumber", "pageOrder",
+                                                      "paperHeight", "paperWidth")):
+        return True
+    pr = ws.sheet_properties.pageSetUpPr
+    if pr is not None and pr.fitToPage:
+        return True
+    if ws.print_area or ws.print_title_rows or ws.print_title_cols:
+        return True
+    if ws.row_breaks.brk or ws.col_breaks.brk:
+        return True
+    po = ws.print_options
+    if any((po.gridLines, po.headings, po.horizontalCentered, po.verticalCentered)):
+        return True
+    return any(part.text for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader,
+                                    ws.firstFooter) for part in (hf.left, hf.center, hf.right))
+
+
+def _fit_row_heights(ws) -> None:
+    """Give each row holding a wrapped cell the height its text needs (openpyxl has no auto-fit and
+    Excel only fits a row when it is edited): lines estimated from the text's width, a CJK character
+    counting two units of the column width, at ``_LINE_PT`` a line."""
+    widths: dict[int, float] = {}
+
+    def width(col: int) -> float:
+        w = widths.get(col)
+        if w is None:
+            dim = ws.column_dimensions.get(_letter(col))  # .get: indexing would add a dimension
+            w = widths[col] = dim.width if dim is not None and dim.customWidth and dim.width else _DEFAULT_WIDTH
+        return w
+
+    for row in ws.iter_rows():
+        lines = 0
+        for cell in row:
+            if cell.value is None or cell.alignment is None or not cell.alignment.wrap_text:
+                continue
+            lines = max(lines, _line_count(str(cell.value), width(cell.column)))
+        if lines:
+            ws.row_dimensions[row[0].row].height = min(_MAX_ROW_PT, lines * _LINE_PT + _ROW_PAD_PT)
+
+
+def _line_count(text: str, width: float) -> int:
+    """The lines ``text`` wraps to in a column ``width`` wide, erring on the side of one more: the
+    cell's padding and a word carried whole to the next line take about a tenth of the width."""
+    import math
+
+    room = max(1.0, width * 0.9 - 0.5)
+    return sum(max(1, math.ceil(_text_width(line) / room)) for line in text.split("\n"))
+
+
+def _text_width(line: str) -> float:
+    """Width of one line in units of a digit: wide and ambiguous East Asian characters count two."""
+    import unicodedata
+
+    return float(sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line))
 
 
 def _letter(i: int) -> str:
