@@ -86,9 +86,10 @@ def texts(fig) -> list[str]:
 
 
 def titles(fig) -> str:
+    """Every title of the figure, a title wrapped onto several lines read as one."""
     parts = [fig._suptitle.get_text()] if fig._suptitle is not None else []
     parts += [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
-    return " ".join(parts)
+    return " ".join(p.replace("\n", "") for p in parts)
 
 
 def assert_draws(fig, *must_contain: str) -> None:
@@ -171,6 +172,11 @@ _CHILD = textwrap.dedent(
         ax.barh([0, 1], [3, -1])
         ax.set_yticks([0, 1], ["扶贫调研经费（2020年国库集中支付年终结余资金）", "满意度指标"])
         fig.savefig(io.BytesIO(), format="png", dpi=40)
+        import evaltools  # and two report figures in their phone layout, wrapped labels and all
+        book = evaltools.load(sys.argv[2])
+        res = evaltools.audit(book)
+        for fig in (plots.findings(res, width=3.8), plots.execution(book, res, width=3.8)):
+            fig.savefig(io.BytesIO(), format="png", dpi=40)
         found = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
     msgs += [str(w.message) for w in caught]
     print(json.dumps({"family": family, "source": src, "found": found, "messages": msgs}))
@@ -181,8 +187,8 @@ _CHILD = textwrap.dedent(
 def _run_child(tmp_path, mode: str, **env) -> dict:
     e = {k: v for k, v in os.environ.items() if k != fonts.IGNORE_SYSTEM_ENV}
     e.update(MPLCONFIGDIR=str(tmp_path / "mpl"), MPLBACKEND="Agg", **env)
-    out = subprocess.run([sys.executable, "-c", _CHILD, mode], check=False, env=e, capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(SEED)], check=False, env=e, capture_output=True,
+                         text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -230,28 +236,37 @@ def _cases(seed, synth):
     dept = "示例县财政局"
     yform = yb.projects["form_id"].iloc[3]
     return [
-        ("execution", lambda: plots.execution(sb, sr), "预算执行"),
-        ("execution", lambda: plots.execution(yb, yr), "预算执行"),
-        ("execution", lambda: plots.execution(yb, yr, department=dept), "预算执行"),
-        ("execution", lambda: plots.execution(sb.projects, form_id=first), "预算执行"),
-        ("weights", lambda: plots.weights(sb), "指标权重"),
-        ("weights", lambda: plots.weights(yb), "指标权重"),
-        ("weights", lambda: plots.weights(yb, department=dept), "指标权重"),
-        ("weights", lambda: plots.weights(sb, form_id=first), "指标权重"),
-        ("lost_points", lambda: plots.lost_points(sr), "失分"),
-        ("lost_points", lambda: plots.lost_points(yr), "失分"),
-        ("lost_points", lambda: plots.lost_points(yr, department=dept), "失分"),
-        ("lost_points", lambda: plots.lost_points(yr, form_id=yform), "失分"),
-        ("findings", lambda: plots.findings(sr), "审核发现"),
-        ("findings", lambda: plots.findings(yr), "审核发现"),
-        ("findings", lambda: plots.findings(yr, department=dept), "审核发现"),
-        ("findings", lambda: plots.findings(yr.findings), "审核发现"),
+        ("execution", lambda **kw: plots.execution(sb, sr, **kw), "预算执行"),
+        ("execution", lambda **kw: plots.execution(yb, yr, **kw), "预算执行"),
+        ("execution", lambda **kw: plots.execution(yb, yr, department=dept, **kw), "预算执行"),
+        ("execution", lambda **kw: plots.execution(sb.projects, form_id=first, **kw), "预算执行"),
+        ("weights", lambda **kw: plots.weights(sb, **kw), "指标权重"),
+        ("weights", lambda **kw: plots.weights(yb, **kw), "指标权重"),
+        ("weights", lambda **kw: plots.weights(yb, department=dept, **kw), "指标权重"),
+        ("weights", lambda **kw: plots.weights(sb, form_id=first, **kw), "指标权重"),
+        ("lost_points", lambda **kw: plots.lost_points(sr, **kw), "失分"),
+        ("lost_points", lambda **kw: plots.lost_points(yr, **kw), "失分"),
+        ("lost_points", lambda **kw: plots.lost_points(yr, department=dept, **kw), "失分"),
+        ("lost_points", lambda **kw: plots.lost_points(yr, form_id=yform, **kw), "失分"),
+        ("findings", lambda **kw: plots.findings(sr, **kw), "审核发现"),
+        ("findings", lambda **kw: plots.findings(yr, **kw), "审核发现"),
+        ("findings", lambda **kw: plots.findings(yr, department=dept, **kw), "审核发现"),
+        ("findings", lambda **kw: plots.findings(yr.findings, **kw), "审核发现"),
     ]
 
 
 def test_every_plot_draws_in_chinese(seed, synth):
     for name, make, word in _cases(seed, synth):
         fig = make()
+        assert_draws(fig, word)
+        assert any("\u4e00" <= c <= "\u9fff" for t in texts(fig) for c in t), name
+
+
+def test_every_narrow_plot_draws_in_chinese(seed, synth):
+    # the phone versions (width=3.8 in) wrap titles and move legends: still no missing glyph
+    for name, make, word in _cases(seed, synth):
+        fig = make(width=3.8)
+        assert fig.get_size_inches()[0] <= 3.8 + 1e-9, name
         assert_draws(fig, word)
         assert any("\u4e00" <= c <= "\u9fff" for t in texts(fig) for c in t), name
 
@@ -351,8 +366,14 @@ def test_long_names_are_wrapped_and_many_rows_grow_the_figure(seed, synth):
     projects.loc[0, "project_name"] = long
     fig = plots.execution(projects)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    whole = [lab for lab in labels if lab.startswith(long[:6])]
+    # 96 display columns: three lines, the name whole (a wrap fits, so nothing is cut)
+    assert whole and whole[0].count("\n") == 2 and whole[0].replace("\n", "") == long
+    projects.loc[0, "project_name"] = long * 2  # too long for three lines: the third ends in …
+    labels = [t.get_text() for t in plots.execution(projects).axes[0].get_yticklabels()]
     cut = [lab for lab in labels if lab.startswith(long[:6])]
-    assert cut and cut[0].endswith("…") and cut[0].count("\n") == 1
+    assert cut and cut[0].endswith("…") and cut[0].count("\n") == 2
+    assert cut[0].replace("\n", "")[:-1] in long * 2
     assert_draws(fig)
     small = plots.execution(*seed).get_size_inches()[1]
     big = plots.execution(*synth).get_size_inches()[1]

@@ -13,11 +13,19 @@ so they work headless (Agg) and in a notebook, where the figure displays as the 
     plots.weights(book)
     plots.lost_points(result)
     plots.findings(result)
+    plots.findings(result, width=3.8)                        # the phone version
     uri = plots.figure_to_data_uri(plots.findings(result))   # for the HTML report
 
+Every figure function takes ``width`` (inches): ``None`` is the 10-inch page figure; below
+6.5 inches the figure takes a one-column layout for a phone (charts stacked instead of side by
+side, legends below their chart, fewer x ticks where they would touch), tested down to 3.5 inches.
+At any width every text is at least 8 pt, nothing is drawn outside the figure and the figure grows
+in height until no two row labels touch. Long project names and rule titles are wrapped (CJK-aware,
+by display width: a Chinese character counts two columns) onto up to three lines and cut with …
+only beyond that; titles are wrapped to the figure's width.
+
 Chinese is drawn with the font ``evaltools.fonts.setup_cjk_fonts()`` chooses (a system CJK font, or
-the Noto Sans CJK that evaltools depends on). Empty input gives a figure that says 无数据; long
-project names are wrapped to two lines and cut with …; the figure grows with the number of rows.
+the Noto Sans CJK that evaltools depends on). Empty input gives a figure that says 无数据.
 matplotlib is imported when a function runs, not when evaltools is imported.
 """
 
@@ -60,6 +68,10 @@ _PRINTED_COLOR, _RECOMPUTED_COLOR = "#f4a582", "#b2182b"
 _WIDTH = 10.0  # inches
 _ROW = 0.36  # inches per row of a bar chart
 _MAX_HEIGHT = 80.0
+_MAX_HEIGHT_NARROW = 120.0  # a phone scrolls: a stacked figure may grow further
+_NARROW_BELOW = 6.5  # inches: narrower figures stack their charts in one column
+_MIN_FONT = 8.0  # points: the smallest text any figure draws
+_LABEL_LINES = 3  # a name wraps onto this many lines before it is cut with …
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,10 +85,21 @@ def _figure_class():
     """A ``Figure`` subclass that displays itself in a notebook (``_repr_png_``) without pyplot."""
     global _FIGURE_CLASS
     if _FIGURE_CLASS is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         class EvalFigure(Figure):
             """A matplotlib Figure that shows as a PNG when it is a notebook cell's value."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # an Agg canvas, not the inert base one: fig.canvas.draw() really lays the figure
+                # out and measures text, headless, as the layout fitting below needs
+                FigureCanvasAgg(self)
+
+            def __setstate__(self, state):
+                super().__setstate__(state)
+                FigureCanvasAgg(self)
 
             def _repr_png_(self):
                 buf = io.BytesIO()
@@ -95,12 +118,57 @@ def __getattr__(name):  # lets pickle find evaltools.plots.EvalFigure
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _new_figure(n_rows: int, *, base: float = 1.8, row: float = _ROW, width: float = _WIDTH):
+class _Geom:
+    """What a figure's width implies: one or several columns, font sizes, label widths."""
+
+    def __init__(self, width: float | None):
+        if width is None:
+            w = _WIDTH
+        else:
+            try:
+                w = float(width)
+            except (TypeError, ValueError):
+                raise TypeError(f"width must be a number of inches, not {width!r}") from None
+            if not (math.isfinite(w) and w > 0):
+                raise ValueError(f"width must be a positive number of inches, not {width!r}")
+        self.width = w
+        self.narrow = w < _NARROW_BELOW
+        self.row_font = 8.0 if self.narrow else 9.0  # project / indicator row labels
+        self.small = _MIN_FONT
+        self.title = 10.5 if self.narrow else 12.0
+        self.suptitle = 12.0 if self.narrow else 13.0
+        self.axis_label = 9.0 if self.narrow else 10.0
+        # 32 columns take the longest seed name (89 columns) in three lines; on a phone the
+        # label column may take about half of the width, the bars the rest
+        self.name_cols = 32 if not self.narrow else self.share_cols(self.row_font, 0.48, lo=20, hi=32)
+
+    def font(self, size: float) -> dict:
+        """``fontsize`` for a narrow figure; matplotlib's own size for the page figure."""
+        return {"fontsize": size} if self.narrow else {}
+
+    def share_cols(self, fontsize: float, share: float, *, lo: int = 8, hi: int = 400) -> int:
+        """Display columns of ``fontsize`` text that fit in ``share`` of the figure's width."""
+        return max(lo, min(hi, int(self.width * share * 144 / fontsize)))
+
+
+def _label_height(lines: int, fontsize: float) -> float:
+    """Inches a ``lines``-line label of ``fontsize`` needs, with a gap to the next row's."""
+    return (max(lines, 1) * fontsize * 1.25 + 4) / 72
+
+
+def _lines(labels) -> int:
+    return max([str(lab).count("\n") + 1 for lab in labels] or [1])
+
+
+def _new_figure(n_rows: int, *, base: float = 1.8, row: float = _ROW, width: float = _WIDTH,
+                height: float | None = None):
     from .fonts import setup_cjk_fonts
 
     setup_cjk_fonts()
-    height = min(_MAX_HEIGHT, base + row * max(n_rows, 1))
-    return _figure_class()(figsize=(width, height), layout="constrained")
+    if height is None:
+        height = base + row * max(n_rows, 1)
+    cap = _MAX_HEIGHT_NARROW if width < _NARROW_BELOW else _MAX_HEIGHT
+    return _figure_class()(figsize=(width, min(cap, height)), layout="constrained")
 
 
 def _t(text) -> str:
@@ -112,10 +180,14 @@ def _cols(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+def _width(text: str) -> int:
+    return sum(_cols(c) for c in text)
+
+
 def _truncate(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` display columns (a Chinese character is 2), ending in …."""
     text = " ".join(str(text).split())
-    if sum(_cols(c) for c in text) <= width:
+    if _width(text) <= width:
         return text
     out, used = [], 0
     for c in text:
@@ -126,25 +198,93 @@ def _truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def _wrap(text, width: int = 24, lines: int = 2) -> str:
-    """Wrap ``text`` to ``lines`` lines of ``width`` display columns, the last one cut with …."""
-    text = " ".join(str(text if text is not None else "").split()) or "（未命名）"
-    out: list[str] = []
-    rest = text
-    while rest and len(out) < lines - 1:
-        line, used = [], 0
-        for c in rest:
-            if used + _cols(c) > width:
-                break
-            line.append(c)
+# Punctuation that may not start a line (held to the character before it) and that may not end
+# one (held to the character after it): the usual Chinese line-breaking rule (禁则).
+_NO_LINE_START = set("，。、；：！？）》」』】〕〉”’,.;:!?)]}%％·…—～")
+_NO_LINE_END = set("（《「『【〔〈“‘([{")
+
+
+def _atoms(text: str) -> list[tuple[int, int, int]]:
+    """Pieces a line may break between, as ``(start, end, spaces before)`` offsets into ``text``:
+    each Chinese character alone, a run of Latin letters and digits whole (a rule id, a number),
+    closing punctuation held to what precedes it and opening punctuation to what follows."""
+    atoms: list[list[int]] = []
+    spaces = 0
+    glue = False  # the previous character was opening punctuation
+    for i, c in enumerate(text):
+        if c == " ":
+            spaces += 1
+            glue = False
+            continue
+        wide = _cols(c) == 2
+        last = text[atoms[-1][1] - 1] if atoms else ""
+        # a Latin run stays whole, except between a hyphen and a letter (COST-|EXCEEDS-|EXECUTED)
+        prev_narrow = bool(last) and _cols(last) == 1 and not (last == "-" and c.isalpha())
+        join = bool(atoms) and not spaces and (glue or c in _NO_LINE_START or (not wide and prev_narrow))
+        if join:
+            atoms[-1][1] = i + 1
+        else:
+            atoms.append([i, i + 1, spaces])
+        spaces = 0
+        glue = c in _NO_LINE_END
+    return [tuple(a) for a in atoms]
+
+
+def _wrap_lines(text: str, width: int) -> list[tuple[int, str]]:
+    """``text`` broken into lines of at most ``width`` display columns: ``(start offset, line)``.
+    The spaces a break falls on are dropped; a piece longer than a line is cut where it must."""
+    lines: list[tuple[int, str]] = []
+    cur, used, start = "", 0, 0
+    for a, b, spaces in _atoms(text):
+        piece = text[a:b]
+        w = _width(piece)
+        gap = spaces if cur else 0
+        if cur and used + gap + w > width:
+            lines.append((start, cur))
+            cur, used, gap = "", 0, 0
+        if not cur:
+            start = a
+        if used + gap + w <= width:
+            cur += " " * gap + piece
+            used += gap + w
+            continue
+        cur += " " * gap  # a piece wider than the line: character by character
+        used += gap
+        for k, c in enumerate(piece):
+            if used + _cols(c) > width and cur.strip():
+                lines.append((start, cur))
+                cur, used, start = "", 0, a + k
+            cur += c
             used += _cols(c)
-        if len(line) == len(rest):
-            break
-        out.append("".join(line))
-        rest = rest[len(line):].lstrip()
-    if rest:
-        out.append(_truncate(rest, width))
-    return _t("\n".join(out))
+    if cur:
+        lines.append((start, cur))
+    return lines
+
+
+def _wrap(text, width: int = 32, lines: int = _LABEL_LINES, *, placeholder: str = "（未命名）",
+          squeeze: bool = True) -> str:
+    """``text`` wrapped onto at most ``lines`` lines of ``width`` display columns (CJK-aware: a
+    Chinese character counts two); only what does not fit in them is cut, with … on the last.
+    Lines are balanced (the narrowest width that needs no more lines), so that a name does not
+    leave one character alone on its last line. ``squeeze`` turns runs of whitespace into one
+    space; without it only line breaks and tabs become spaces."""
+    text = str(text if text is not None else "")
+    text = " ".join(text.split()) if squeeze else " ".join(text.replace("\t", " ").splitlines()).strip()
+    text = text or placeholder
+    if not text:
+        return ""
+    width = max(int(width), 4)
+    out = _wrap_lines(text, width)
+    if len(out) > lines:
+        last_start = out[lines - 1][0]
+        out = [*out[:lines - 1], (last_start, _truncate(text[last_start:], width))]
+    elif len(out) > 1:
+        for narrower in range(width - 1, 3, -1):
+            trial = _wrap_lines(text, narrower)
+            if len(trial) > len(out):
+                break
+            out = trial
+    return _t("\n".join(line for _, line in out))
 
 
 def _num(x) -> float:
@@ -241,21 +381,24 @@ def _filter(df, *, department=None, form_id=None):
 
 
 def _scope(department=None, form_id=None, name: str | None = None) -> str:
+    """The title's （…） part, unescaped: the title is wrapped (and escaped) as a whole."""
     if form_id is not None:
-        return f"（{_t(_truncate(name, 40))}）" if name else f"（表 {_t(form_id)}）"
+        return f"（{' '.join(str(name).split())}）" if name else f"（表 {form_id}）"
     if department is not None:
         deps = sorted(_as_set(department) or [])
-        return f"（{_t(_truncate('、'.join(deps), 40))}）"
+        return f"（{'、'.join(deps)}）"
     return ""
 
 
-def _empty(title: str, message: str = "无数据"):
-    fig = _new_figure(1, base=1.6)
+def _empty(title: str, message: str = "无数据", geom: _Geom | None = None):
+    g = geom or _Geom(None)
+    fig = _new_figure(1, base=1.6 if not g.narrow else 1.9, width=g.width)
     ax = fig.add_subplot()
-    ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=16, color="#666666", transform=ax.transAxes)
+    head = ax.set_title(_t(title), fontsize=g.title)
+    body = ax.text(0.5, 0.5, _t(message), ha="center", va="center", fontsize=16 if not g.narrow else 14,
+                   color="#666666", transform=ax.transAxes)
     ax.set_axis_off()
-    return fig
+    return _finish(fig, texts=[(head, title, None, _LABEL_LINES), (body, message, None, _LABEL_LINES)])
 
 
 def _names(projects, ids) -> dict[str, str]:
@@ -264,16 +407,17 @@ def _names(projects, ids) -> dict[str, str]:
     return dict(zip(projects["form_id"].astype(str), projects["project_name"].fillna("").astype(str)))
 
 
-def _row_labels(names, departments=None) -> list[str]:
-    """Project tick labels: the name wrapped to two lines, or, when the rows span several
-    主管部门, the name on one line and the department under it (same-named projects of two
-    departments are common)."""
+def _row_labels(names, departments=None, cols: int = 32) -> list[str]:
+    """Project tick labels: the name wrapped onto up to three lines, and, when the rows span
+    several 主管部门, the department on a line under it (same-named projects of two departments
+    are common)."""
     names = ["" if v is None or _isnan(v) else str(v) for v in names]
     deps = None if departments is None else ["" if v is None or _isnan(v) else str(v) for v in departments]
     if deps is not None and len(set(deps)) > 1:
-        labels = [_t(f"{_truncate(n or '（未命名）', 26)}\n{_truncate(d, 26)}") for n, d in zip(names, deps)]
+        labels = [f"{_wrap(n, cols)}\n{_wrap(d, cols, 2, placeholder='')}".rstrip("\n")
+                  for n, d in zip(names, deps)]
     else:
-        labels = [_wrap(n) for n in names]
+        labels = [_wrap(n, cols) for n in names]
     return _unique_labels(labels)
 
 
@@ -292,11 +436,205 @@ def _unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
+def _legend_ncol(labels, width: float, fontsize: float = _MIN_FONT) -> int:
+    """Legend columns that fit across ``width`` inches: each entry is its text plus a handle
+    (2 em), the pad after it (0.8 em) and the spacing to the next column (2 em)."""
+    labels = list(labels)
+    if not labels:
+        return 1
+    entry = (max(_width(str(lab)) for lab in labels) / 2 + 4.8) * fontsize / 72 * 1.1  # inches
+    return max(1, min(len(labels), int((width - 0.2) // entry)))
+
+
+# ---------------------------------------------------------------------------------------------
+# fitting a laid-out figure
+
+
+def _layout(fig):
+    fig.get_layout_engine().execute(fig)
+    return fig.canvas.get_renderer()
+
+
+def _shown_ticklabels(axis) -> list:
+    """The tick labels matplotlib draws: visible, non-empty, of ticks inside the view."""
+    lo, hi = sorted(axis.get_view_interval())
+    tol = (hi - lo) * 1e-9
+    out = []
+    for tick in axis.get_major_ticks():
+        if tick.get_visible() and lo - tol <= tick.get_loc() <= hi + tol:
+            out += [lab for lab in (tick.label1, tick.label2) if lab.get_visible() and lab.get_text()]
+    return out
+
+
+def _panel_spec(fig, ax):
+    """Where ``ax`` sits in the figure's own grid: its subplotspec, or its subfigure's."""
+    try:
+        holder = ax.get_figure(root=False)
+    except TypeError:  # matplotlib < 3.10: .figure is the subfigure
+        holder = ax.figure
+    if holder is not fig:
+        return getattr(holder, "_subplotspec", None)
+    return ax.get_subplotspec()
+
+
+def _grow_rows(fig, rows, renderer) -> bool:
+    """Make the figure taller where row labels would touch: each row gets the height of its
+    tallest label and a gap. When the rows sit in stacked panels (subfigures or a gridspec of
+    several rows), the panel that lacks the room gets it."""
+    dpi = fig.dpi
+    need: dict[int, tuple] = {}
+    for ax, n in rows:
+        labels = _shown_ticklabels(ax.yaxis)
+        if not labels or n <= 0:
+            continue
+        tallest = max(t.get_window_extent(renderer).height for t in labels) / dpi
+        pitch = ax.bbox.height / dpi / n
+        deficit = n * (tallest + 4 / 72 - pitch)
+        if deficit > 0.02:
+            need[id(ax)] = (ax, deficit)
+    if not need:
+        return False
+    w, h = fig.get_size_inches()
+    extra = 0.0
+    grids: dict[int, tuple] = {}
+    for ax, deficit in need.values():
+        spec = _panel_spec(fig, ax)
+        gs = spec.get_gridspec() if spec is not None else None
+        if gs is None or gs.nrows == 1:  # the only panel in height: it grows with the figure
+            extra = max(extra, deficit)
+            continue
+        add = grids.setdefault(id(gs), (gs, {}))[1]
+        add[spec.rowspan.start] = max(add.get(spec.rowspan.start, 0.0), deficit)
+    for gs, add in grids.values():
+        ratios = list(gs.get_height_ratios() or [1] * gs.nrows)
+        total = sum(ratios)
+        heights = [r / total * h for r in ratios]  # a row's share of the figure, near enough
+        for i, d in add.items():
+            heights[i] += d
+        gs.set_height_ratios(heights)
+        extra = max(extra, sum(add.values()))
+    new_h = min(_MAX_HEIGHT_NARROW if w < _NARROW_BELOW else _MAX_HEIGHT, h + extra)
+    if new_h <= h + 1e-3:
+        return False
+    fig.set_size_inches(w, new_h)
+    return True
+
+
+def _scaled(transform, v: float) -> float:
+    return float(transform.transform([[v]])[0][0])
+
+
+def _fit_tails(tails, renderer) -> bool:
+    """Widen x limits so that the texts after each bar's end (values, notes) end inside the
+    axes: on a narrow figure a text takes a larger share of the axes than the limits allowed."""
+    changed = False
+    for ax, texts in tails:
+        texts = [t for t in texts if t.get_visible() and t.get_text() and t.get_ha() == "left"]
+        width_px = ax.bbox.width
+        if not texts or width_px <= 0:
+            continue
+        scale = ax.xaxis.get_transform()  # data → linear or log space: where pixels are linear
+        lo, hi = ax.get_xlim()
+        slo, shi = _scaled(scale, lo), _scaled(scale, hi)
+        want = shi
+        for t in texts:
+            sx = _scaled(scale, t.get_position()[0])
+            room = width_px - t.get_window_extent(renderer).width - 6
+            if room <= width_px * 0.2:  # no limits could fit it: leave the rest of the chart legible
+                room = width_px * 0.2
+            want = max(want, slo + (sx - slo) * width_px / room)
+        if want > shi + (shi - slo) * 1e-3:
+            ax.set_xlim(lo, _scaled(scale.inverted(), want))
+            changed = True
+    return changed
+
+
+def _fit_inside(inside, renderer) -> bool:
+    """A value drawn inside its bar moves after the bar's end (or, without a place there, is
+    left out) when the bar is too short for it."""
+    changed = False
+    for text, x0, x1, outside in inside:
+        if not text.get_visible():
+            continue
+        ax = text.axes
+        px = abs(ax.transData.transform([[x1, 0]])[0, 0] - ax.transData.transform([[x0, 0]])[0, 0])
+        if text.get_window_extent(renderer).width + 4 <= px:
+            continue
+        if outside is None:
+            text.set_visible(False)
+        else:
+            x, color = outside
+            text.set_x(x)
+            text.set_ha("left")
+            text.set_color(color)
+        changed = True
+    return changed
+
+
+def _thin_xticks(fig, renderer) -> bool:
+    """Every other x tick goes where neighbouring tick labels would touch."""
+    from matplotlib.ticker import NullLocator
+
+    changed = False
+    for ax in fig.axes:
+        if not ax.axison or not ax.xaxis.get_visible():
+            continue
+        labels = _shown_ticklabels(ax.xaxis)
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        if len(boxes) < 3 or all(a.x1 + 3 <= b.x0 for a, b in zip(boxes, boxes[1:])):
+            continue
+        lo, hi = sorted(ax.get_xlim())
+        ticks = [(tick.get_loc(), tick.label1.get_text()) for tick in ax.xaxis.get_major_ticks()
+                 if lo <= tick.get_loc() <= hi and tick.label1.get_text()]
+        keep = ticks[::2]
+        ax.set_xticks([loc for loc, _ in keep], [lab for _, lab in keep])
+        ax.xaxis.set_minor_locator(NullLocator())
+        changed = True
+    return changed
+
+
+def _fit_texts(fig, texts, renderer) -> bool:
+    """Wrap titles and axis labels wider than their axes (or, for ``ax=None``, the figure) to its
+    width, measured: a title centred over a narrow chart would otherwise run out of the figure."""
+    changed = False
+    for artist, raw, ax, lines in texts:
+        if not artist.get_visible() or not raw:
+            continue
+        avail = (ax.bbox.width if ax is not None else fig.bbox.width) - 6
+        if artist.get_window_extent(renderer).width <= avail:
+            continue
+        cols = int(avail / (artist.get_fontsize() * fig.dpi / 72 / 2))
+        for _ in range(10):
+            artist.set_text(_wrap(raw, cols, lines, placeholder=""))
+            if cols <= 8 or artist.get_window_extent(renderer).width <= avail:
+                break
+            cols -= max(1, cols // 10)
+        changed = True
+    return changed
+
+
+def _finish(fig, *, rows=(), tails=(), inside=(), texts=()):
+    """Lay the figure out and fix what only a laid-out figure shows: titles and labels wider than
+    their chart, rows too close for their labels, texts running past the axes, values too long
+    for their bars, x tick labels that touch. Each fix changes the layout, so it runs until
+    nothing changes (a few rounds)."""
+    for _ in range(8):
+        renderer = _layout(fig)
+        if _fit_texts(fig, texts, renderer) or _grow_rows(fig, rows, renderer):
+            continue
+        changed = _fit_inside(inside, renderer)
+        changed |= _fit_tails(tails, renderer)
+        changed |= _thin_xticks(fig, renderer)
+        if not changed:
+            break
+    return fig
+
+
 # ---------------------------------------------------------------------------------------------
 # 预算执行
 
 
-def execution(book_or_projects, result=None, *, department=None, profile=None, form_id=None):
+def execution(book_or_projects, result=None, *, department=None, profile=None, form_id=None, width=None):
     """预算执行: per project 全年预算数 vs 全年执行数 (万元) and the 执行率, sorted by rate.
 
     The rate is the recomputed one from ``result.form_scores`` when ``result`` is given (the
@@ -304,9 +642,12 @@ def execution(book_or_projects, result=None, *, department=None, profile=None, f
     The profile's thresholds (``execution.low_rate_high_score``, 80%; ``execution.reason_threshold``,
     90%) are drawn on the rate axis. Amounts spanning more than three orders of magnitude are drawn
     on a log scale. ``book_or_projects`` is a Book, its ``projects`` DataFrame or an AuditResult.
+    ``width`` (inches, default 10): below 6.5 the amounts and the rates are stacked, each chart
+    with its project labels and its legend below it.
     """
     import numpy as np
 
+    g = _Geom(width)
     if result is None and getattr(book_or_projects, "forms", None) is not None \
             and getattr(book_or_projects, "projects", None) is None:
         result = book_or_projects
@@ -316,10 +657,10 @@ def execution(book_or_projects, result=None, *, department=None, profile=None, f
     projects = _projects_of(book_or_projects)
     title = "预算执行情况"
     if projects is None or len(projects) == 0:
-        return _empty(title + _scope(department, form_id))
+        return _empty(title + _scope(department, form_id), geom=g)
     df = _filter(projects, department=department, form_id=form_id)
     if df is None or len(df) == 0:
-        return _empty(title + _scope(department, form_id))
+        return _empty(title + _scope(department, form_id), geom=g)
     df = df.copy()
     df["form_id"] = df["form_id"].astype(str)
     budget = df["budget_full_year"].map(_num) if "budget_full_year" in df else df.index.map(lambda _: math.nan)
@@ -351,9 +692,26 @@ def execution(book_or_projects, result=None, *, department=None, profile=None, f
     df = df.sort_values("_rate", ascending=True, na_position="last", kind="stable").reset_index(drop=True)
     n = len(df)
     name = df["project_name"].iloc[0] if form_id is not None and "project_name" in df else None
+    labels = _row_labels(df.get("project_name", df["form_id"]), df.get("department"), g.name_cols)
+    need = _label_height(_lines(labels), g.row_font)
 
-    fig = _new_figure(n, base=2.2, row=0.46)
-    ax_amt, ax_rate = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    from matplotlib.patches import Patch
+
+    rate_handles = [Patch(color=_RATE_LOW, label=f"低于 {low:g}%（执行率偏低）"),
+                    Patch(color=_RATE_MID, label=f"{low:g}%–{reason:g}%（需说明原因）"),
+                    Patch(color=_RATE_OK, label=f"不低于 {reason:g}%")]
+    if g.narrow:
+        row = max(0.30, need)
+        rate_ncol = _legend_ncol([h.get_label() for h in rate_handles], g.width)
+        h_amt = 1.5 + row * n
+        h_rate = 1.5 + 0.2 * math.ceil(3 / rate_ncol) + row * n
+        fig = _new_figure(n, width=g.width, height=0.45 + h_amt + h_rate)
+        panel_amt, panel_rate = fig.subfigures(2, 1, height_ratios=[h_amt, h_rate])
+        ax_amt, ax_rate = panel_amt.add_subplot(), panel_rate.add_subplot()
+    else:
+        fig = _new_figure(n, base=2.2, row=max(0.46, need), width=g.width)
+        panel_amt = panel_rate = fig
+        ax_amt, ax_rate = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
     y = np.arange(n)
     h = 0.38
     b = df["_budget"].to_numpy()
@@ -366,20 +724,31 @@ def execution(book_or_projects, result=None, *, department=None, profile=None, f
     if log:
         ax_amt.set_xscale("log")
         ax_amt.set_xlim(pos.min() / 2, pos.max() * 3)
-    ax_amt.set_xlabel("金额（万元，对数刻度）" if log else "金额（万元）")
-    ax_amt.set_title("全年预算数与全年执行数", pad=16)
+    xlabel = "金额（万元，对数刻度）" if log else "金额（万元）"
+    texts = [(ax_amt.set_title("全年预算数与全年执行数", pad=16 if not g.narrow else 8, **g.font(g.title)),
+              "全年预算数与全年执行数", ax_amt, _LABEL_LINES)]
     ax_amt.set_yticks(y)
-    ax_amt.set_yticklabels(_row_labels(df.get("project_name", df["form_id"]), df.get("department")), fontsize=9)
+    ax_amt.set_yticklabels(labels, fontsize=g.row_font)
     _rows_ylim(ax_amt, n)  # lowest rate on top
     ax_amt.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax_amt.set_axisbelow(True)
-    ax_amt.legend(loc="best", fontsize=8, framealpha=0.9)
+    if g.narrow:
+        panel_amt.legend(*ax_amt.get_legend_handles_labels(), loc="outside lower center", ncol=2,
+                         fontsize=g.small, frameon=False)
+    else:
+        ax_amt.legend(loc="best", fontsize=g.small, framealpha=0.9)
 
+    notes = []
     for yy, v, note in zip(y, np.fmax(np.nan_to_num(b), np.nan_to_num(e)), df["_basis"]):
         if note:
             x = v if v > 0 else (ax_amt.get_xlim()[0] if log else 0)
-            ax_amt.text(x * (1.15 if log else 1) + (0 if log else 0.01 * np.nanmax(pos if len(pos) else [1])),
-                        yy, f"（{note}）", va="center", fontsize=7, color="#666666")
+            x = x * 1.15 if log else x + 0.01 * np.nanmax(pos if len(pos) else [1])
+            # on a phone the note would take half the chart: a mark, explained under the axis
+            notes.append(ax_amt.text(x, yy, "*" if g.narrow else f"（{note}）", va="center", fontsize=g.small,
+                                     color="#666666"))
+    if notes and g.narrow:
+        xlabel += "\n* 金额按其中各行合计"
+    ax_amt.set_xlabel(xlabel, **g.font(g.axis_label))
 
     rate = df["_rate"].to_numpy(dtype=float)
     colors = [_RATE_LOW if r < low else _RATE_MID if r < reason else _RATE_OK if not _isnan(r) else "#cccccc"
@@ -387,42 +756,51 @@ def execution(book_or_projects, result=None, *, department=None, profile=None, f
     ax_rate.barh(y, np.nan_to_num(rate), height=0.6, color=colors)
     top = max(100.0, float(np.nanmax(rate)) if np.isfinite(rate).any() else 100.0)
     has_note = False
+    tails, inside = [], []
     for yy, r, p in zip(y, rate.tolist(), df["_printed"].to_numpy(dtype=float).tolist()):
         if _isnan(r):
-            ax_rate.text(1, yy, "无法计算", va="center", fontsize=8, color="#666666")
+            tails.append(ax_rate.text(1, yy, "无法计算", va="center", fontsize=g.small, color="#666666"))
             continue
+        after = max(r, 0) + top * 0.015
         if r >= 22:  # inside the bar's end, clear of the threshold lines' labels
-            ax_rate.text(r - top * 0.015, yy, f"{r:.1f}%", va="center", ha="right", fontsize=8, color="white")
+            t = ax_rate.text(r - top * 0.015, yy, f"{r:.1f}%", va="center", ha="right", fontsize=g.small,
+                             color="white")
+            inside.append((t, 0, r, (after, "#333333")))
         else:
-            ax_rate.text(max(r, 0) + top * 0.015, yy, f"{r:.1f}%", va="center", fontsize=8, color="#333333")
+            t = ax_rate.text(after, yy, f"{r:.1f}%", va="center", fontsize=g.small, color="#333333")
+        tails.append(t)
         if has_recomputed and not _isnan(p) and abs(p - r) > 0.05:
             has_note = True
-            ax_rate.text(top * 1.03, yy, f"表内 {p:.1f}%", va="center", fontsize=8, color=_RATE_LOW)
+            tails.append(ax_rate.text(top * 1.03, yy, f"表内 {p:.1f}%", va="center", fontsize=g.small,
+                                      color=_RATE_LOW))
     ax_rate.set_xlim(0, top * (1.32 if has_note else 1.04))
     from matplotlib.transforms import blended_transform_factory
 
     tr = blended_transform_factory(ax_rate.transData, ax_rate.transAxes)
     for x, color, ha in ((low, _RATE_LOW, "right"), (reason, _RATE_MID, "left")):
         ax_rate.axvline(x, color=color, linestyle="--", linewidth=1, zorder=0.5)  # under the bars
-        ax_rate.text(x, 1.005, f"{x:g}%", transform=tr, ha=ha, va="bottom", fontsize=8, color=color)
+        ax_rate.text(x, 1.005, f"{x:g}%", transform=tr, ha=ha, va="bottom", fontsize=g.small, color=color)
     ax_rate.axvline(100, color="#999999", linestyle=":", linewidth=0.8, zorder=0.5)
     ticks = [t for t in (0, 25, 50, 75, 100) if t <= top * 1.3]
     ax_rate.set_xticks(ticks)
-    ax_rate.set_xticklabels([f"{v:g}%" for v in ticks], fontsize=8)
-    ax_rate.set_xlabel("预算执行率" + ("（复算）" if has_recomputed else "（表内）"))
-    ax_rate.set_title("预算执行率", pad=16, loc="left")
-    ax_rate.tick_params(axis="y", left=False)
+    ax_rate.set_xticklabels([f"{v:g}%" for v in ticks], fontsize=g.small)
+    ax_rate.set_xlabel("预算执行率" + ("（复算）" if has_recomputed else "（表内）"), **g.font(g.axis_label))
+    ax_rate.set_title("预算执行率", pad=16, loc="left", **g.font(g.title))
     ax_rate.grid(axis="x", color="#eeeeee", linewidth=0.6)
     ax_rate.set_axisbelow(True)
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color=_RATE_LOW, label=f"低于 {low:g}%（执行率偏低）"),
-               Patch(color=_RATE_MID, label=f"{low:g}%–{reason:g}%（需说明原因）"),
-               Patch(color=_RATE_OK, label=f"不低于 {reason:g}%")]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    if g.narrow:
+        ax_rate.set_yticks(y)
+        ax_rate.set_yticklabels(labels, fontsize=g.row_font)
+        _rows_ylim(ax_rate, n)
+        panel_rate.legend(handles=rate_handles, loc="outside lower center", ncol=rate_ncol, fontsize=g.small,
+                          frameon=False)
+    else:
+        ax_rate.tick_params(axis="y", left=False)
+        fig.legend(handles=rate_handles, loc="outside lower center", ncol=3, fontsize=g.small, frameon=False)
     scope = _scope(department, form_id, name) or f"（{n} 个项目）"
-    fig.suptitle(f"{title}{scope}", fontsize=13)
-    return fig
+    texts.append((fig.suptitle(_t(f"{title}{scope}"), fontsize=g.suptitle), f"{title}{scope}", None, _LABEL_LINES))
+    rows = [(ax_amt, n), (ax_rate, n)] if g.narrow else [(ax_amt, n)]
+    return _finish(fig, rows=rows, tails=[(ax_amt, notes), (ax_rate, tails)], inside=inside, texts=texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,17 +834,20 @@ def _segment_colors():
     return colors
 
 
-def weights(book, *, form_id=None, department=None, profile=None):
+def weights(book, *, form_id=None, department=None, profile=None, width=None):
     """指标权重: per project, 分值 stacked by 一级 (预算执行/产出/效益/满意度) and within by 二级.
 
     The profile's split (``weights.*``, 10/50/30/10) is drawn as dashed reference lines at its
     running totals, and each row ends with the form's own split, in red where it differs from the
     profile, so a skewed form stands out; skewed forms are listed first. ``book`` is a Book, an
     AuditResult or an indicators DataFrame (then 预算执行 is left out unless it has ``exec_weight``).
+    ``width`` (inches, default 10): below 6.5 the form's split is the last line of its label, so
+    that the bars keep the width, and the legend takes as many columns as fit.
     """
     import numpy as np
     import pandas as pd
 
+    g = _Geom(width)
     prof = _profile(profile, book if getattr(book, "profile", None) is not None else None)
     want = {k: float(prof[f"weights.{k}"]) for k in ("execution", "output", "benefit", "satisfaction")}
     tol = float(prof.get("tolerances.points", 0.01) or 0.01)
@@ -488,7 +869,7 @@ def weights(book, *, form_id=None, department=None, profile=None):
     if ind is not None and len(ind):
         ids += [f for f in pd.unique(ind["form_id"].astype(str)) if f not in ids]
     if not ids:
-        return _empty(title + _scope(department, form_id))
+        return _empty(title + _scope(department, form_id), geom=g)
     names = _names(proj, ids) or _names(ind, ids)
     exec_w = {}
     if proj is not None and "exec_weight" in proj:
@@ -496,7 +877,7 @@ def weights(book, *, form_id=None, department=None, profile=None):
 
     # (form, group, kind) → points, in template order
     seg: dict[str, list[tuple[str, str, float]]] = {f: [] for f in ids}
-    split: dict[str, dict[str, float]] = {f: {g: 0.0 for g in _GROUP_ORDER} for f in ids}
+    split: dict[str, dict[str, float]] = {f: dict.fromkeys(_GROUP_ORDER, 0.0) for f in ids}
     for f in ids:
         w = exec_w.get(f, math.nan)
         if not _isnan(w) and w:
@@ -505,46 +886,64 @@ def weights(book, *, form_id=None, department=None, profile=None):
     if ind is not None and len(ind):
         d = ind.assign(_f=ind["form_id"].astype(str), _w=ind["weight"].map(_num).fillna(0.0))
         d["_g"] = d["level1"].map(_level1_group)
-        d["_k"] = [_level2_kind(g, l2) for g, l2 in zip(d["_g"], d.get("level2", pd.Series("", index=d.index)))]
+        d["_k"] = [_level2_kind(grp, l2) for grp, l2 in zip(d["_g"], d.get("level2", pd.Series("", index=d.index)))]
         sums: dict[str, dict[tuple[str, str], float]] = {}
-        for (f, g, k), w in d.groupby(["_f", "_g", "_k"], sort=False)["_w"].sum().items():
-            sums.setdefault(f, {})[(g, k)] = float(w)
+        for (f, grp, k), w in d.groupby(["_f", "_g", "_k"], sort=False)["_w"].sum().items():
+            sums.setdefault(f, {})[(grp, k)] = float(w)
         for f, parts in sums.items():
             if f not in seg:
                 continue
-            for g in _GROUP_ORDER[1:]:
-                for k in [k for _, k in _LEVEL2_KINDS[g]] + ["其他"]:
-                    w = parts.get((g, k), 0.0)
-                    split[f][g] += w
+            for grp in _GROUP_ORDER[1:]:
+                for k in [k for _, k in _LEVEL2_KINDS[grp]] + ["其他"]:
+                    w = parts.get((grp, k), 0.0)
+                    split[f][grp] += w
                     if w:
-                        seg[f].append((g, k, w))
+                        seg[f].append((grp, k, w))
 
     def skew(f: str) -> float:
         s = split[f]
         dev = sum(abs(s[k] - v) for k, v in want.items() if k != "execution" or exec_w) + s["other"]
         return dev
 
+    def split_text(f: str) -> str:
+        s = split[f]
+        parts = [s["execution"] if exec_w else None, s["output"], s["benefit"], s["satisfaction"]]
+        text = "/".join(_fmt(p, 1) for p in parts if p is not None)
+        if s["other"]:
+            text += f" +其他{_fmt(s['other'], 1)}"
+        return text
+
     skews = {f: skew(f) for f in ids}
     ids = sorted(ids, key=lambda f: (skews[f] <= tol * 4, ids.index(f)))  # skewed first, else as loaded
     n = len(ids)
     name = names.get(ids[0]) if form_id is not None else None
-    fig = _new_figure(n, base=2.6, row=0.42)
+    deps = dict(zip(proj["form_id"].astype(str), proj["department"])) if proj is not None and "department" in proj \
+        else {}
+    labels = _row_labels([names.get(f) or f for f in ids], [deps.get(f, "") for f in ids] if deps else None,
+                         g.name_cols)
+    if g.narrow:
+        labels = _unique_labels([f"{lab}\n{_t(split_text(f))}" for lab, f in zip(labels, ids)])
+    need = _label_height(_lines(labels), g.row_font)
+    fig = _new_figure(n, base=2.6 if not g.narrow else 3.0, row=max(0.42 if not g.narrow else 0.3, need),
+                      width=g.width)
     ax = fig.add_subplot()
     colors = _segment_colors()
     y = np.arange(n)
     used: dict[tuple[str, str], object] = {}
     totals = []
+    inside = []
     pieces: dict[tuple[str, str], tuple[list, list, list]] = {}  # one barh call per 二级 kind
     for yy, f in zip(y, ids):
         left = 0.0
-        for g, k, w in seg[f]:
-            ys, ws, ls = pieces.setdefault((g, k), ([], [], []))
+        for grp, k, w in seg[f]:
+            ys, ws, ls = pieces.setdefault((grp, k), ([], [], []))
             ys.append(yy)
             ws.append(w)
             ls.append(left)
             if w >= 5:
-                ax.text(left + w / 2, yy, _fmt(w, 1), ha="center", va="center", fontsize=7, zorder=4,
-                        color="white" if g in ("execution", "output", "benefit", "satisfaction") else "#222222")
+                t = ax.text(left + w / 2, yy, _fmt(w, 1), ha="center", va="center", fontsize=g.small, zorder=4,
+                            color="white" if grp in ("execution", "output", "benefit", "satisfaction") else "#222222")
+                inside.append((t, left, left + w, None))  # a segment too short for its value shows none
             left += w
         totals.append(left)
     for key, (ys, ws, ls) in pieces.items():
@@ -560,43 +959,47 @@ def weights(book, *, form_id=None, department=None, profile=None):
     from matplotlib.transforms import blended_transform_factory
 
     tr = blended_transform_factory(ax.transData, ax.transAxes)
-    for x, lab in ref_labels:
-        ax.text(x, 1.005, lab, transform=tr, ha="center", va="bottom", fontsize=8, color="#333333")
-    ax.set_xlim(0, xmax * 1.22)
-    ax.set_xticks([t for t in range(0, int(xmax) + 1, 10 if xmax <= 120 else 20)])
-    for yy, f, tot in zip(y, ids, totals):
-        s = split[f]
-        parts = [s["execution"] if exec_w else None, s["output"], s["benefit"], s["satisfaction"]]
-        text = "/".join(_fmt(p, 1) for p in parts if p is not None)
-        if s["other"]:
-            text += f" +其他{_fmt(s['other'], 1)}"
-        bad = skews[f] > tol * 4
-        ax.text(xmax * 1.015, yy, text, va="center", fontsize=8, color=_RATE_LOW if bad else "#555555")
+    for i, (x, lab) in enumerate(ref_labels):
+        # on a phone neighbouring labels are wider than their segments: two staggered lines
+        rise = 2 + (11 if g.narrow and i % 2 else 0)
+        ax.annotate(lab, (x, 1), xycoords=tr, xytext=(0, rise), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=g.small, color="#333333")
+    tails = []
+    ax.set_xlim(0, xmax * (1.22 if not g.narrow else 1.03))
+    ax.set_xticks([t for t in range(0, int(xmax) + 1, 10 if xmax <= 120 and not g.narrow else 20)])
+    if not g.narrow:
+        for yy, f in zip(y, ids):
+            bad = skews[f] > tol * 4
+            tails.append(ax.text(xmax * 1.015, yy, split_text(f), va="center", fontsize=g.small,
+                                 color=_RATE_LOW if bad else "#555555"))
     ax.set_yticks(y)
-    deps = dict(zip(proj["form_id"].astype(str), proj["department"])) if proj is not None and "department" in proj \
-        else {}
-    labels = _row_labels([names.get(f) or f for f in ids], [deps.get(f, "") for f in ids] if deps else None)
-    ax.set_yticklabels(labels, fontsize=9)
+    ax.set_yticklabels(labels, fontsize=g.row_font)
     for tick, f in zip(ax.get_yticklabels(), ids):
         if skews[f] > tol * 4:
             tick.set_color(_RATE_LOW)
     _rows_ylim(ax, n)
-    ax.set_xlabel("分值（虚线为口径：" + "/".join(f"{LEVEL1_LABELS[k]}{v:g}" for k, v in want.items())
-                  + "；行末为本表 执行/产出/效益/满意度，红色为与口径不符）" if exec_w else
-                  "分值（虚线为口径累计；行末为本表 产出/效益/满意度）", fontsize=8)
+    where = "标签末行" if g.narrow else "行末"
+    xlabel = ("分值（虚线为口径：" + "/".join(f"{LEVEL1_LABELS[k]}{v:g}" for k, v in want.items())
+              + f"；{where}为本表 执行/产出/效益/满意度，红色为与口径不符）" if exec_w else
+              f"分值（虚线为口径累计；{where}为本表 产出/效益/满意度）")
+    texts = [(ax.set_xlabel(_t(xlabel), fontsize=g.small), xlabel, ax, 5)]
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     ax.set_axisbelow(True)
-    order = [(g, k) for g in _GROUP_ORDER for k in (["预算执行率"] if g == "execution" else
-                                                    [k for _, k in _LEVEL2_KINDS[g]] + ["其他"])]
+    order = [(grp, k) for grp in _GROUP_ORDER for k in (["预算执行率"] if grp == "execution" else
+                                                        [k for _, k in _LEVEL2_KINDS[grp]] + ["其他"])]
     keys = [key for key in order if key in used]
     handles = [used[key] for key in keys]
-    labels = ["预算执行" if g == "execution" else f"{LEVEL1_LABELS[g]}·{k}" for g, k in keys]
+    legend = ["预算执行" if grp == "execution" else f"{LEVEL1_LABELS[grp]}·{k}" for grp, k in keys]
     if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(handles)), fontsize=8,
-                   frameon=False)
+        ncol = min(6, len(handles)) if not g.narrow else _legend_ncol(legend, g.width)
+        fig.legend(handles, legend, loc="outside lower center", ncol=ncol, fontsize=g.small, frameon=False)
     scope = _scope(department, form_id, name) or f"（{n} 个项目）"
-    ax.set_title(f"{title}{scope}", pad=18)
-    return fig
+    if g.narrow:  # the figure's title, over the label column too, not squeezed over the bars
+        texts.append((fig.suptitle(_t(f"{title}{scope}"), fontsize=g.suptitle), f"{title}{scope}", None,
+                      _LABEL_LINES))
+    else:
+        texts.append((ax.set_title(_t(f"{title}{scope}"), pad=18), f"{title}{scope}", ax, _LABEL_LINES))
+    return _finish(fig, rows=[(ax, n)], tails=[(ax, tails)], inside=inside, texts=texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,15 +1038,17 @@ def _lost_table(result, *, form_id=None, department=None):
     return rows
 
 
-def lost_points(result, *, form_id=None, department=None, top: int = 15):
+def lost_points(result, *, form_id=None, department=None, top: int = 15, width=None):
     """失分: where points were lost (分值 − 得分), printed vs recomputed.
 
     Top: 失分 per project (sum over 预算执行率 and the indicators), printed and recomputed; bottom:
     the ``top`` indicators that lost most. A recomputed loss larger than the printed one means the
     form claimed points its own numbers do not support. A negative loss is a 得分 above its 分值.
+    ``width`` (inches, default 10): below 6.5 the legend sits under the first chart, not in it.
     """
     import numpy as np
 
+    g = _Geom(width)
     title = "失分分析"
     rows = _lost_table(result, form_id=form_id, department=department)
     name = None
@@ -651,14 +1056,14 @@ def lost_points(result, *, form_id=None, department=None, top: int = 15):
         name = rows["project_name"].iloc[0]
     scope = _scope(department, form_id, name)
     if rows is None or len(rows) == 0:
-        return _empty(title + scope)
+        return _empty(title + scope, geom=g)
     eps = 0.005
     lp = rows["lost_printed"].fillna(0.0)
     lr = rows["lost_recomputed"].fillna(0.0)
     rows = rows.assign(_lp=lp, _lr=lr, _key=np.maximum(lp.abs(), lr.abs()))
     lossy = rows[rows["_key"] > eps]
     if lossy.empty:
-        return _empty(title + scope, "未发现失分：各项得分均为满分")
+        return _empty(title + scope, "未发现失分：各项得分均为满分", geom=g)
     per = (lossy.groupby("form_id", sort=False)
            .agg(project_name=("project_name", "first"), department=("department", "first"), _lp=("_lp", "sum"), _lr=("_lr", "sum"))
            .reset_index())
@@ -667,11 +1072,28 @@ def lost_points(result, *, form_id=None, department=None, top: int = 15):
     worst = lossy.sort_values("_key", ascending=False, kind="stable").head(max(int(top), 1))
     n_per = len(per) if show_per else 0
     n_ind = len(worst)
-    fig = _new_figure(n_per + n_ind + (2 if show_per else 0), base=2.4, row=0.40)
-    if show_per:
-        ax_p, ax_i = fig.subplots(2, 1, gridspec_kw={"height_ratios": [max(n_per, 1) + 1, n_ind + 1]})
+    cols = g.name_cols
+    per_labels = _row_labels(per["project_name"], per["department"], cols) if show_per else []
+    if form_id is None:
+        ind_labels = _unique_labels([f"{_wrap(p, cols)}\n{_wrap(nm, cols)}"
+                                     for p, nm in zip(worst["project_name"].fillna(""), worst["name"].fillna(""))])
     else:
+        ind_labels = _unique_labels([_wrap(nm, cols) for nm in worst["name"].fillna("")])
+    row = max(0.40 if not g.narrow else 0.3, _label_height(_lines(per_labels + ind_labels), g.row_font))
+    if not show_per:
+        fig = _new_figure(n_ind, base=2.4 if not g.narrow else 2.8, row=row, width=g.width)
         ax_p, ax_i = None, fig.add_subplot()
+        panel_p = fig
+    elif g.narrow:
+        h_p, h_i = 1.6 + row * n_per, 1.2 + row * n_ind
+        fig = _new_figure(0, width=g.width, height=0.45 + h_p + h_i)
+        panel_p, panel_i = fig.subfigures(2, 1, height_ratios=[h_p, h_i])
+        ax_p, ax_i = panel_p.add_subplot(), panel_i.add_subplot()
+    else:
+        fig = _new_figure(n_per + n_ind + 2, base=2.4, row=row, width=g.width)
+        ax_p, ax_i = fig.subplots(2, 1, gridspec_kw={"height_ratios": [max(n_per, 1) + 1, n_ind + 1]})
+        panel_p = fig
+    tails, texts = [], []
 
     def pair(ax, labels, printed, recomputed, what):
         y = np.arange(len(labels))
@@ -681,48 +1103,58 @@ def lost_points(result, *, form_id=None, department=None, top: int = 15):
         ax.axvline(0, color="#555555", linewidth=0.8)
         span = max(float(np.nanmax(np.abs(np.concatenate([printed, recomputed])))), 0.1)
         lo = min(0.0, float(np.nanmin(np.concatenate([printed, recomputed]))))
-        ax.set_xlim(lo - (span * 0.05 if lo < 0 else 0), span * 1.45)
+        ax.set_xlim(lo - (span * 0.05 if lo < 0 else 0), span * (1.45 if not g.narrow else 1.15))
+        values = []
         for yy, p, r in zip(y, printed, recomputed):
             label = _fmt(p) if abs(p - r) <= 0.05 else f"{_fmt(p)} → {_fmt(r)}"
             color = _RECOMPUTED_COLOR if r - p > 0.05 else "#333333"
-            ax.text(max(p, r, 0) + span * 0.02, yy, label, va="center", fontsize=8, color=color)
+            values.append(ax.text(max(p, r, 0) + span * 0.02, yy, label, va="center", fontsize=g.small, color=color))
+        tails.append((ax, values))
         ax.set_yticks(y)
-        ax.set_yticklabels(labels, fontsize=9)
+        ax.set_yticklabels(labels, fontsize=g.row_font)
         _rows_ylim(ax, len(labels))
-        ax.set_xlabel(f"失分 = 分值 - 得分（分）{what}", fontsize=9)
+        texts.append((ax.set_xlabel(_t(f"失分 = 分值 - 得分（分）{what}"), fontsize=9), f"失分 = 分值 - 得分（分）{what}",
+                      ax, 5))
         ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
         ax.set_axisbelow(True)
 
+    def legend(ax):
+        if g.narrow:
+            panel_p.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+                           ncol=_legend_ncol(ax.get_legend_handles_labels()[1], g.width), fontsize=g.small,
+                           frameon=False)
+        else:
+            ax.legend(loc="best", fontsize=g.small, framealpha=0.9)
+
     if show_per:
-        pair(ax_p, _row_labels(per["project_name"], per["department"]), per["_lp"].to_numpy(float), per["_lr"].to_numpy(float),
-             "：预算执行率与各指标合计")
-        ax_p.set_title(f"各项目失分{_scope(department)}")
-        ax_p.legend(loc="best", fontsize=8, framealpha=0.9)
-    if form_id is None:
-        labels = _unique_labels([_t(f"{_truncate(p, 26)}\n{_truncate(nm, 26)}")
-                                 for p, nm in zip(worst["project_name"].fillna(""), worst["name"].fillna(""))])
-    else:
-        labels = _unique_labels([_wrap(nm, width=26) for nm in worst["name"].fillna("")])
-    pair(ax_i, labels, worst["_lp"].to_numpy(float), worst["_lr"].to_numpy(float), "")
-    ax_i.set_title(f"失分最多的 {n_ind} 项指标" if len(lossy) > n_ind else f"失分的指标（{n_ind} 项）")
+        pair(ax_p, per_labels, per["_lp"].to_numpy(float), per["_lr"].to_numpy(float), "：预算执行率与各指标合计")
+        head = f"各项目失分{_scope(department)}"
+        texts.append((ax_p.set_title(_t(head), **g.font(g.title)), head, ax_p, _LABEL_LINES))
+        legend(ax_p)
+    pair(ax_i, ind_labels, worst["_lp"].to_numpy(float), worst["_lr"].to_numpy(float), "")
+    ax_i.set_title(f"失分最多的 {n_ind} 项指标" if len(lossy) > n_ind else f"失分的指标（{n_ind} 项）",
+                   **g.font(g.title))
     if not show_per:
-        ax_i.legend(loc="best", fontsize=8, framealpha=0.9)
-    fig.suptitle(f"{title}{scope}", fontsize=13)
-    return fig
+        legend(ax_i)
+    texts.append((fig.suptitle(_t(f"{title}{scope}"), fontsize=g.suptitle), f"{title}{scope}", None, _LABEL_LINES))
+    rows_ = [(ax_i, n_ind)] + ([(ax_p, n_per)] if show_per else [])
+    return _finish(fig, rows=rows_, tails=tails, texts=texts)
 
 
 # ---------------------------------------------------------------------------------------------
 # 发现
 
 
-def findings(result, *, department=None, form_id=None):
+def findings(result, *, department=None, form_id=None, width=None):
     """发现: the number of findings per rule, stacked by severity (错误 red, 警告 orange, 提示 blue).
 
     ``result`` is an AuditResult or its ``findings`` DataFrame. Rules are ordered by their worst
-    severity, then by count; each label gives the rule id and its Chinese title.
+    severity, then by count; each label gives the rule id and its Chinese title, wrapped onto up
+    to three lines. ``width`` (inches, default 10): below 6.5 the legend sits under the chart.
     """
     import numpy as np
 
+    g = _Geom(width)
     title = "审核发现（按规则）"
     df = result if _is_frame(result) else getattr(result, "findings", None)
     if df is None:
@@ -731,7 +1163,7 @@ def findings(result, *, department=None, form_id=None):
     name = df["project_name"].iloc[0] if form_id is not None and len(df) and "project_name" in df else None
     scope = _scope(department, form_id, name)
     if df is None or len(df) == 0:
-        return _empty(title + scope, "无数据：未发现问题")
+        return _empty(title + scope, "无数据：未发现问题", geom=g)
     counts = df.groupby(["rule", "severity"]).size().unstack(fill_value=0)
     for s in SEVERITY_ORDER:
         if s not in counts:
@@ -744,7 +1176,13 @@ def findings(result, *, department=None, form_id=None):
     counts = counts.sort_values(["_worst", "_total"], ascending=[True, False], kind="stable")
     titles = {k: v.rstrip("。") for k, v in rule_titles().items()}
     n = len(counts)
-    fig = _new_figure(n, base=2.0, row=0.34)
+    # 44 columns give every rule's id and title in at most two lines on the page figure; on a
+    # phone the labels take a little over half of the width and three lines
+    cols = 44 if not g.narrow else g.share_cols(g.small, 0.55, lo=24, hi=44)
+    labels = [_wrap(f"{rid}  {' '.join(titles.get(rid, '').split())}".rstrip(), cols, squeeze=False)
+              for rid in counts.index]
+    row = max(0.34 if not g.narrow else 0.3, _label_height(_lines(labels), g.small))
+    fig = _new_figure(n, base=2.0 if not g.narrow else 2.4, row=row, width=g.width)
     ax = fig.add_subplot()
     y = np.arange(n)
     left = np.zeros(n)
@@ -756,20 +1194,28 @@ def findings(result, *, department=None, form_id=None):
                 edgecolor="white", linewidth=0.6)
         left += v
     xmax = float(left.max()) if n else 1.0
-    for yy, tot in zip(y, left):
-        ax.text(tot + xmax * 0.01, yy, f"{int(tot)}", va="center", fontsize=8, color="#333333")
+    tails = [ax.text(tot + xmax * 0.01, yy, f"{int(tot)}", va="center", fontsize=g.small, color="#333333")
+             for yy, tot in zip(y, left)]
     ax.set_xlim(0, xmax * 1.1 + 0.5)
     ax.set_yticks(y)
-    ax.set_yticklabels([_t(f"{rid}  {_truncate(titles.get(rid, ''), 30)}".rstrip()) for rid in counts.index],
-                       fontsize=8)
+    ax.set_yticklabels(labels, fontsize=g.small)
     _rows_ylim(ax, n)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("发现条数")
+    ax.set_xlabel("发现条数", **g.font(g.axis_label))
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="best", fontsize=9, framealpha=0.9, title="严重程度", title_fontsize=9)
-    ax.set_title(f"{title}{scope}：共 {len(df)} 条")
-    return fig
+    if g.narrow:
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncol=_legend_ncol(names, g.width, 9), fontsize=9,
+                   title="严重程度", title_fontsize=9, frameon=False)
+    else:
+        ax.legend(loc="best", fontsize=9, framealpha=0.9, title="严重程度", title_fontsize=9)
+    head = f"{title}{scope}：共 {len(df)} 条"
+    if g.narrow:  # the figure's title, over the label column too, not squeezed over the bars
+        texts = [(fig.suptitle(_t(head), fontsize=g.suptitle), head, None, _LABEL_LINES)]
+    else:
+        texts = [(ax.set_title(_t(head)), head, ax, _LABEL_LINES)]
+    return _finish(fig, rows=[(ax, n)], tails=[(ax, tails)], texts=texts)
 
 
 # ---------------------------------------------------------------------------------------------
