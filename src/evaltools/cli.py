@@ -592,22 +592,15 @@ def _finding_details(ui: _Ui, result) -> None:
 
 
 def _export_targets(to: str) -> list[Path]:
-    """The files ``load --to`` writes, named by ``export.write_book`` itself: it writes an empty book
-    into a scratch folder (milliseconds), so the announced names cannot drift from the real ones.
-    An unknown suffix is a usage error, raised before anything is read."""
-    import tempfile
+    """The files ``load --to`` writes (``export.targets_of``, the names ``write_book`` uses). An
+    unknown suffix is a usage error, raised before anything is read."""
+    from .export import targets_of
 
-    from .export import write_book
-    from .load import build_book
-
-    target = Path(to)
-    with tempfile.TemporaryDirectory(prefix="evaltools-targets-") as scratch:
-        try:
-            names = [p.name for p in write_book(build_book([]), Path(scratch) / (target.name or "_"))]
-        except ValueError:
-            raise UsageError(f"--to {to}：不支持的输出格式“{target.suffix or '（无后缀）'}”；"
-                             "请用 .xlsx（一个工作簿）、.parquet 或 .csv（每表一个文件）") from None
-    return [target.with_name(name) for name in names]
+    try:
+        return targets_of(Path(to))
+    except ValueError:
+        raise UsageError(f"--to {to}：不支持的输出格式“{Path(to).suffix or '（无后缀）'}”；"
+                         "请用 .xlsx（一个工作簿）、.parquet 或 .csv（每表一个文件）") from None
 
 
 def _cmd_load(args, ui: _Ui) -> int:

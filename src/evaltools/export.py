@@ -16,6 +16,19 @@ TABLES = schema.BOOK_TABLES
 SHEET_TITLES = {t.name: t.title for t in schema.TABLES.values()}
 
 
+FORMATS = (".xlsx", ".parquet", ".csv")
+
+
+def targets_of(path: Path) -> list[Path]:
+    """The files ``write_book(book, path)`` writes: the workbook itself for ``.xlsx``, one file per
+    table (``x.projects.parquet`` …) for ``.parquet`` and ``.csv``. ``ValueError`` for another suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"unsupported output format {suffix!r}: use .xlsx, .parquet or .csv")
+    return [path] if suffix == ".xlsx" else [path.with_name(f"{path.stem}.{name}{suffix}") for name in TABLES]
+
+
 def write_book(book, path: Path) -> list[Path]:
     """Write every table; returns the files written. The suffix of ``path`` picks the format.
 
@@ -23,13 +36,11 @@ def write_book(book, path: Path) -> list[Path]:
     from .safeio import check_not_locked, write_csv
 
     suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".parquet", ".csv"):
-        raise ValueError(f"unsupported output format {suffix!r}: use .xlsx, .parquet or .csv")
     frames = {name: getattr(book, name) for name in TABLES}
     if suffix == ".xlsx":
         write_xlsx_tables(frames, path)
         return [path]
-    targets = {name: path.with_name(f"{path.stem}.{name}{suffix}") for name in TABLES}
+    targets = dict(zip(TABLES, targets_of(path)))
     for target in targets.values():
         check_not_locked(target)
     path.parent.mkdir(parents=True, exist_ok=True)
