@@ -65,7 +65,7 @@ class AuditResult:
             c = f.groupby(["severity", "rule"]).size().reset_index(name="n")
             c["o"] = c["severity"].map(SEVERITY_ORDER)
             for r in c.sort_values(["o", "n"], ascending=[True, False]).itertuples():
-                lines.append(f"  {r.rule:24s} {r.severity:8s} {r.n}")
+                lines.append(f"  {r.rule:24s} {schema.SEVERITY_LABELS.get(r.severity, r.severity)}  {r.n}")
         return "\n".join(lines)
 
 
