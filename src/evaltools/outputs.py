@@ -124,10 +124,19 @@ def _tables(run: Run) -> list[Path]:
 
 @register("pages", "部门报告（HTML）与执行记录", {"report"}, paths=("notebooks",))
 def _pages(run: Run) -> list[Path]:
-    """One self-contained HTML page per 主管部门 and its executed notebook in ``notebooks/``."""
+    """One self-contained HTML page per 主管部门, its executed notebook in ``notebooks/`` and the
+    notebook's readable rendering with its code beside it (the 执行记录)."""
     from .report import write_pages
 
     return write_pages(run)
+
+
+@register("sheets", "项目审核单（打印用）", {"report"}, paths=("审核单",))
+def _sheets(run: Run) -> list[Path]:
+    """审核单/NAME.html per 主管部门: one A4 sheet per project (printed vs recomputed figures, findings)."""
+    from .report import write_sheets
+
+    return write_sheets(run)
 
 
 @register("index", "报告索引", {"report"}, paths=("index.html", "batch.json"))

@@ -39,6 +39,11 @@ class Profile:
             return default
 
     @property
+    def title(self) -> str:
+        """The profile's name for readers (国家通用口径 …): its ``title``, set by ``load_profile``."""
+        return str(self.data.get("title") or self.data.get("description") or self.name)
+
+    @property
     def disabled(self) -> frozenset[str]:
         return frozenset(self.data["rules"]["disabled"])
 
@@ -153,10 +158,21 @@ def load_profile(profile: str | Path | dict | Profile | None = "national", **ove
         else:
             raise ProfileError(f"unknown profile {profile!r}: use 'national', a .toml/.yaml file or a dict")
     data = _merge(base, over)
+    if not isinstance(profile, Profile):
+        # national's title must not name a profile that is not national: a user's profile without
+        # a title of its own is named by its own description, else by its name
+        data["title"] = str(over.get("title") or over.get("description") or _generated_title(name) or name)
     if overrides:
         data = _merge(data, overrides)
     _validate(data)
     return Profile(name=name, data=data)
+
+
+def _generated_title(name: str) -> str:
+    if name == "national":
+        return str(_national_data().get("title", ""))
+    m = re.fullmatch(r"exec(\d+(?:\.\d+)?)", name)
+    return f"预算执行率{float(m.group(1)):g}分口径" if m else ""
 
 
 def _validate(data: dict) -> None:
