@@ -41,21 +41,22 @@ def _bad_files(d):
     return d
 
 
-@pytest.mark.parametrize("name,words", [
-    ("random.xlsx", "已损坏"),
-    ("truncated.xlsx", "已损坏或不完整"),
-    ("report.pdf.xlsx", "PDF"),
-    ("table.csv.xlsx", "CSV"),
-    ("zero.xlsx", "为空"),
-    ("page.xls", "HTML"),
-    ("empty_workbook.xlsx", "没有找到绩效自评表"),
-    ("not_a_form.xlsx", "没有找到绩效自评表"),
+@pytest.mark.parametrize("name,words,code", [
+    ("random.xlsx", "已损坏", "file-unknown-format"),
+    ("truncated.xlsx", "已损坏或不完整", "file-corrupt"),
+    ("report.pdf.xlsx", "PDF", "file-pdf"),
+    ("table.csv.xlsx", "CSV", "file-text"),
+    ("zero.xlsx", "为空", "file-empty"),
+    ("page.xls", "HTML", "file-html"),
+    ("empty_workbook.xlsx", "没有找到绩效自评表", "no-form"),
+    ("not_a_form.xlsx", "没有找到绩效自评表", "no-form"),
 ])
-def test_bad_file_gives_one_clear_error(tmp_path, name, words):
+def test_bad_file_gives_one_clear_error(tmp_path, name, words, code):
     d = _bad_files(tmp_path / "in")
     book = evaltools.load(d / name)
     err = _only_error(book)
     assert words in err["message"]
+    assert err["code"] == code  # the stable code beside the message (errors.PROBLEMS)
     assert err["source_file"] == str(d / name)
     assert book.projects.empty
 

@@ -8,19 +8,14 @@ from __future__ import annotations
 import math
 import os
 import re
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import evaltools
 from evaltools import plots
 from evaltools.rules import rule_titles
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "data" / "huguan-2021"
-SYNTH = ROOT / "data" / "synthetic"
 
 NARROW = 3.8
 WIDTHS = (None, NARROW)
@@ -29,16 +24,7 @@ DEPT = "示例县财政局"
 LONG_NAME = "政府网站普查监测系统、政务公开专区、13710督办系统建设等九项费用（含政府机房设施配套经费）"
 
 
-@pytest.fixture(scope="module")
-def seed():
-    book = evaltools.load(SEED)
-    return book, evaltools.audit(book)
-
-
-@pytest.fixture(scope="module")
-def synth():
-    book = evaltools.load(SYNTH)
-    return book, evaltools.audit(book)
+from test_plots import seed, synth  # noqa: E402,F401 - the same loaded and audited data, one definition
 
 
 FIGURES = {

@@ -738,32 +738,32 @@ def _cmd_rules(args, ui: _Ui) -> int:
     from .rules import builtin_registry, render_docs
     from .schema import SEVERITY_LABELS
 
-    _no_markdown_json(args, ui)
     rules = list(builtin_registry())
-    ui.summary["rules"] = [{"id": r.id, "severity": r.severity, "category": r.category, "title": r.title}
-                           for r in rules]
-    if args.markdown:
-        if not ui.quiet:
-            print(render_docs(), end="")
-        return EXIT_CLEAN
-    for r in rules:
-        ui.say(f"{r.id:24s} {_pad(SEVERITY_LABELS.get(r.severity, r.severity), 6)} {_pad(r.category, 6)} {r.title}")
-    return EXIT_CLEAN
+    return _listing(args, ui, "rules", render_docs,
+                    [{"id": r.id, "severity": r.severity, "category": r.category, "title": r.title} for r in rules],
+                    [f"{r.id:24s} {_pad(SEVERITY_LABELS.get(r.severity, r.severity), 6)} {_pad(r.category, 6)} {r.title}"
+                     for r in rules])
 
 
 def _cmd_errors(args, ui: _Ui) -> int:
     from .errors import PROBLEMS, SCOPES, reference_markdown
 
+    return _listing(args, ui, "codes", reference_markdown,
+                    [{"code": p.code, "level": p.level, "scope": p.scope, "template": p.template} for p in PROBLEMS],
+                    [f"{p.code:28s} {_pad(LEVEL_LABELS.get(p.level, p.level), 6)} "
+                     f"{_pad(SCOPES.get(p.scope, p.scope), 8)} {p.template}" for p in PROBLEMS])
+
+
+def _listing(args, ui: _Ui, key: str, markdown, rows: list[dict], lines: list[str]) -> int:
+    """A reference command (rules, errors): the JSON rows, the generated Markdown, or one line each."""
     _no_markdown_json(args, ui)
-    ui.summary["codes"] = [{"code": p.code, "level": p.level, "scope": p.scope, "template": p.template}
-                           for p in PROBLEMS]
+    ui.summary[key] = rows
     if args.markdown:
         if not ui.quiet:
-            print(reference_markdown(), end="")
+            print(markdown(), end="")
         return EXIT_CLEAN
-    for p in PROBLEMS:
-        ui.say(f"{p.code:28s} {_pad(LEVEL_LABELS.get(p.level, p.level), 6)} "
-               f"{_pad(SCOPES.get(p.scope, p.scope), 8)} {p.template}")
+    for line in lines:
+        ui.say(line)
     return EXIT_CLEAN
 
 
