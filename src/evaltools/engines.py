@@ -67,6 +67,16 @@ class _PrivateSockets:
             kwargs = {**kwargs, "transport": "ipc", "ip": os.path.join(self._socket_dir, "k")}
         super().__init__(**kwargs)
 
+    def format_kernel_cmd(self, extra_arguments=None):
+        # jupyter_client interrupts every kernel (SIGINT) before asking it to shut down; an ipykernel
+        # caught between messages logs "KeyboardInterrupt caught in kernel" (and over TCP a warning
+        # about encryption) on the stderr it shares with the batch, breaking its one progress bar.
+        # Its log is for debugging the kernel, not the report: only critical lines reach the terminal.
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if any("ipykernel" in part for part in cmd):
+            cmd.append("--IPKernelApp.log_level=CRITICAL")
+        return cmd
+
     def cleanup_connection_file(self) -> None:  # the final cleanup (not called on restart)
         super().cleanup_connection_file()
         if self._socket_dir:
