@@ -91,11 +91,13 @@ def test_a_registered_output_is_written_by_the_command_line(tmp_path, monkeypatc
     assert "forms.txt" in outputs.output_names()
 
 
-def test_a_lock_on_any_output_stops_the_run_before_the_first_file(tmp_path):
+# findings.xlsx is written after the CSV tables: only the registry's pre-flight keeps them unwritten
+@pytest.mark.parametrize("lock", ["~$form_scores.csv", "~$findings.xlsx"])
+def test_a_lock_on_any_output_stops_the_run_before_the_first_file(tmp_path, lock):
     data = _data(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    (out / "~$form_scores.csv").write_text("owner", encoding="utf-8")
+    (out / lock).write_text("owner", encoding="utf-8")
     code = cli(["audit", str(data), "-o", str(out)])
     assert code == 3
-    assert _files(out) == {"~$form_scores.csv"}
+    assert _files(out) == {lock}
