@@ -45,8 +45,8 @@ def test_every_bad_file_row_matches_its_template(tmp_path):
 
 def test_paths_that_name_no_workbook_have_codes(tmp_path):
     (tmp_path / "empty").mkdir()
-    (tmp_path / "notes.docx").write_bytes(b"PK")
-    book = evaltools.load([tmp_path / "missing", tmp_path / "empty", tmp_path / "notes.docx",
+    (tmp_path / "notes.png").write_bytes(b"\x89PNG")
+    book = evaltools.load([tmp_path / "missing", tmp_path / "empty", tmp_path / "notes.png",
                            str(tmp_path / "none" / "*.xlsx")])
     assert sorted(book.load_errors["code"]) == ["file-unsupported-type", "folder-no-workbook", "glob-no-match",
                                                 "path-missing"]

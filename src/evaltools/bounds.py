@@ -40,7 +40,8 @@ class Limits:
     ``max_rows`` / ``max_columns``: cells beyond are "far" (a typo far off in a sheet); ``max_cells``:
     the grid a sheet may span (rows × columns of its used range) and the cells it may hold;
     ``max_far_cells``: more far cells than this and the sheet is refused, not read sparsely;
-    ``max_part_bytes`` / ``max_workbook_bytes``: inflated size of one zip part / of all of them.
+    ``max_part_bytes`` / ``max_workbook_bytes``: inflated size of one zip part / of all of them;
+    ``max_pages``: pages of a PDF (a form is one to a few; a volume of hundreds is not read).
     """
 
     max_rows: int = 20_000
@@ -49,6 +50,7 @@ class Limits:
     max_far_cells: int = 200
     max_part_bytes: int = 100 * 2**20
     max_workbook_bytes: int = 300 * 2**20
+    max_pages: int = 200
 
 
 DEFAULT_LIMITS = Limits()

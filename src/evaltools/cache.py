@@ -30,7 +30,8 @@ def reader_fingerprint() -> str:
 
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    names = ["read.py", "bounds.py", "marks.py", "cellvalues.py", "errors.py", "load.py", "schema.py"]
+    names = ["read.py", "read_pdf.py", "read_docx.py", "ocr.py", "bounds.py", "marks.py", "cellvalues.py", "errors.py",
+             "load.py", "schema.py"]
     names += sorted(f"forms/{p.name}" for p in (here / "forms").iterdir() if p.suffix in (".py", ".toml"))
     for name in names:
         try:

@@ -19,7 +19,7 @@ from .errors import LoadError, problem
 from .forms import FormRecord, read_forms
 from .marks import output_dir_of
 from .names import terminal_name
-from .read import WORKBOOK_SUFFIXES, ReadError, is_lock_file, range_name, read_workbook
+from .read import SOURCE_SUFFIXES, ReadError, cell_name, is_lock_file, range_name, read_workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +41,8 @@ class FileResult:
     errors: list[tuple] = field(default_factory=list)  # (sheet, cell, message)
     sheets: list[tuple] = field(default_factory=list)  # (sheet, n_forms, status, visible)
     n_cells: dict = field(default_factory=dict)  # form_id → non-empty cells in its region
+    # a PDF or Word source: sheet → {cell name: (page, "x0,top,x1,bottom", ocr)}
+    places: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -180,13 +182,13 @@ def iter_sources(source) -> Iterator[tuple[Path, str, tuple | None]]:
             base = Path(text.split("*")[0].split("?")[0].split("[")[0])
             base = base if base.is_dir() else base.parent
             matches = sorted(Path(m) for m in _glob.glob(text, recursive=True))
-            found = [m for m in matches if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)]
+            found = [m for m in matches if m.is_file() and m.suffix.lower() in SOURCE_SUFFIXES and not is_lock_file(m)]
             if not found:
                 entries.append((p, None, problem("glob-no-match")))
             entries += [(m, base, None) for m in found]
         elif p.is_dir():
             found = sorted(
-                m for m in p.rglob("*") if m.is_file() and m.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(m)
+                m for m in p.rglob("*") if m.is_file() and m.suffix.lower() in SOURCE_SUFFIXES and not is_lock_file(m)
             )
             skipped: dict[Path, int] = {}
             kept = []
@@ -204,7 +206,7 @@ def iter_sources(source) -> Iterator[tuple[Path, str, tuple | None]]:
         elif p.is_file():
             if is_lock_file(p):
                 continue
-            if p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            if p.suffix.lower() not in SOURCE_SUFFIXES:
                 entries.append((p, None, problem("file-unsupported-type", suffix=p.suffix or "无扩展名")))
                 continue
             entries.append((p, p.parent, None))
@@ -248,19 +250,23 @@ class ParsedFile:
     error: tuple = ()  # the whole file could not be read: an ``errors.problem`` row
     sheet_names: list[str] = field(default_factory=list)
     problems: list[tuple] = field(default_factory=list)  # (sheet, cell, code, message, level) from the bounded reader
+    places: dict = field(default_factory=dict)  # PDF / Word: sheet → {cell name: (page, bbox text, ocr)}
 
 
 def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> ParsedFile:
     """Read and locate every form in a workbook's bytes. Never raises for bad data."""
     out = ParsedFile()
     try:
-        wb = read_workbook(path, data, limits)
+        wb = read_source(path, data, limits)
     except ReadError as exc:
         out.error = (exc.sheet, exc.cell, exc.code, exc.message, exc.level)
         return out
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
         out.problems += [(grid.name, *row) for row in grid.problems]
+        if grid.places:
+            out.places[grid.name] = {cell_name(r, c): (pl.page, ",".join(f"{v:g}" for v in pl.bbox) or pl.ref, pl.ocr)
+                                     for (r, c), pl in grid.places.items()}
         if grid.refused:
             out.sheets.append((grid.name, [], "refused", grid.visible, ""))
             continue
@@ -272,6 +278,35 @@ def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> Parsed
             continue
         out.sheets.append((grid.name, records, "form" if records else "no form", grid.visible, ""))
     return out
+
+
+def read_source(path: Path, data: bytes, limits=None):
+    """A workbook, PDF or Word file as a ``read.Workbook`` of grids; the name's suffix says which
+    reader (a PDF named ``.xlsx`` is reported as such, not guessed)."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from .read import sniff
+        from .read_pdf import read_pdf
+
+        if sniff(data) != "pdf":
+            raise ReadError("pdf-corrupt", detail="文件内容不是 PDF" if data else "文件为空")
+        return read_pdf(path, data, limits)
+    if suffix in (".docx", ".doc"):
+        from .read_docx import read_docx
+
+        return read_docx(path, data)
+    return read_workbook(path, data, limits)
+
+
+def _ocr_key(path: Path) -> str:
+    """A scan reads differently with OCR installed: the cache keeps the two apart."""
+    if path.suffix.lower() not in (".pdf", ".docx", ".doc"):
+        return ""
+    try:
+        from . import ocr
+    except ImportError:
+        return ""
+    return "-ocr" if ocr.available() else ""
 
 
 def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limits=None) -> FileResult:
@@ -287,7 +322,7 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limit
         from .cache import digest
 
         key = digest(data) + ("-" + vocabulary.digest if vocabulary is not None else "") \
-            + ("-" + digest(repr(limits).encode())[:12] if limits is not None else "")
+            + ("-" + digest(repr(limits).encode())[:12] if limits is not None else "") + _ocr_key(path)
         parsed = cache.get(key)
     if parsed is None:
         parsed = parse_bytes(path, data, vocabulary, limits)
@@ -296,6 +331,7 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limit
     if parsed.error:
         res.errors.append(parsed.error)
         return res
+    res.places = getattr(parsed, "places", {})
     n_forms = 0
     for name, records, status, visible, error in parsed.sheets:
         if error:
@@ -308,6 +344,12 @@ def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limit
         names = "、".join(parsed.sheet_names) or "（无工作表）"
         res.errors.append(problem("no-form", sheets=names))
     res.errors += getattr(parsed, "problems", [])  # far cells, error cells, refused sheets (bounds.py)
+    n_ocr = 0
+    for _fid, sheet, rows in res.cells if res.places else ():
+        where = res.places.get(sheet, {})
+        n_ocr += sum(1 for row in rows if where.get(row[3], (0, "", False))[2])
+    if n_ocr:
+        res.errors.append(problem("ocr-values", n=n_ocr))
     return res
 
 
@@ -441,7 +483,7 @@ def build_book(results: Iterable[FileResult]) -> Book:
         projects += res.projects
         funds += res.funds
         indicators += res.indicators
-        cells += [(fid, res.source_file, sheet, rows) for fid, sheet, rows in res.cells if rows]
+        cells += [(fid, res.source_file, sheet, rows, res.places.get(sheet)) for fid, sheet, rows in res.cells if rows]
         unmapped += res.unmapped
         errors += [(res.source_file, *e) for e in res.errors]
         sheets += [(res.source_file, *row) for row in res.sheets]
@@ -500,6 +542,16 @@ def _cells(groups: list[tuple]) -> pd.DataFrame:
         per_form = _categorical([g[i] for g in groups])
         data[name] = pd.Categorical.from_codes(np.repeat(per_form.codes, counts), categories=per_form.categories)
     data.update({k: inner[k].array for k in inner.columns})
+    n = len(flat)
+    if any(g[4] for g in groups):  # a PDF or Word source: where each value was printed
+        where = [g[4].get(row[3], (0, "", False)) if g[4] else (0, "", False) for g in groups for row in g[3]]
+        data["page"] = np.fromiter((w[0] for w in where), dtype=np.int64, count=n)
+        data["bbox"] = _categorical([w[1] for w in where])
+        data["ocr"] = np.fromiter((w[2] for w in where), dtype=bool, count=n)
+    else:
+        data["page"] = np.zeros(n, dtype=np.int64)
+        data["bbox"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([""], dtype="str"))
+        data["ocr"] = np.zeros(n, dtype=bool)
     return pd.DataFrame({k: data[k] for k in schema.CELLS}, columns=list(schema.CELLS))
 
 

@@ -15,11 +15,31 @@ from pathlib import Path
 from .errors import BoundsError, OwnOutput, ReadError, problem
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# published forms: PDF (read_pdf.py) and Word (read_docx.py), read into the same grids
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc")
+SOURCE_SUFFIXES = WORKBOOK_SUFFIXES + DOCUMENT_SUFFIXES
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted OOXML workbook is an OLE container holding these streams; names are UTF-16LE.
 _ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a grid cell was printed, for a grid read from a PDF or a Word file.
+
+    ``page`` is 1-based (a PDF's page; a Word file's is 0: Word lays pages out itself). ``bbox`` is
+    ``(x0, top, x1, bottom)`` in PDF points from the page's top-left corner (empty for Word).
+    ``ocr``: the value was read by OCR from a picture, not from a text layer. ``ref`` locates the
+    cell in a Word file, ``"table:row:column"`` (0-based ``w:tbl`` among the body's tables, ``w:tr``,
+    and the grid column the cell starts at), for the annotated copy.
+    """
+
+    page: int
+    bbox: tuple[float, float, float, float] | tuple = ()
+    ocr: bool = False
+    ref: str = ""
 
 
 @dataclass
@@ -36,6 +56,8 @@ class Grid:
     # and a whole-sheet refusal (the sheet's rows are then empty)
     problems: list[tuple[str, str, str, str]] = field(default_factory=list, repr=False, compare=False)
     refused: str = ""
+    # a grid read from a PDF or Word file: where each non-empty (row, col) was printed
+    places: "dict[tuple[int, int], Place] | None" = field(default=None, repr=False, compare=False)
 
     @property
     def percent_cells(self) -> frozenset:

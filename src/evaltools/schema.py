@@ -221,6 +221,12 @@ CELLS_TABLE = Table("cells", "单元格来源", (
     Column("sheet", "工作表", 12, dtype="category"),
     _text("cell", "单元格", 9),
     _text("raw", "原值", 30, "the cell's value as stored in the workbook, as text"),
+    Column("page", "页码", 6, dtype="int64", doc="a PDF's 1-based page the value was printed on (0 for a workbook "
+                                                 "or a Word file)"),
+    Column("bbox", "页面位置", 20, dtype="category",
+           doc="a PDF: the cell's box ``x0,top,x1,bottom`` in points from the page's top-left corner; a Word file: "
+               "``table:row:column`` of the cell; empty for a workbook"),
+    Column("ocr", "OCR识别", 6, dtype="bool", doc="the value was read by OCR from a scan or picture: verify it"),
 ), "Provenance: one row per loaded value.")
 
 SHEETS_TABLE = Table("sheets", "工作表", (
