@@ -609,6 +609,11 @@ class _LinkMaker:
 
         ref = (ref or "A1").split(":")[0]
         location = f"{quote_sheet(sheet)}!{ref}" if sheet else ref
+        if target.lower().endswith(".pdf"):  # a PDF opens at the page (viewers take #page=N)
+            from .read_pdf import first_page
+
+            page = first_page(sheet)
+            target, location = (f"{target}#page={page}" if page else target), None
         cell.hyperlink = Hyperlink(ref=cell.coordinate, target=target, location=location,
                                    tooltip=f"{what} 的 {sheet}!{ref}"[:255])
         wrap = bool(cell.alignment is not None and cell.alignment.wrap_text)
@@ -709,6 +714,10 @@ def annotated_path(result, book, source_file, *, out_dir=None, root=None) -> Pur
     return annotated_paths(result, book, out_dir=out_dir, root=root).get(str(source_file))
 
 
+# a copy of one of these is of the same kind; a .xls becomes .xlsx, a .doc .docx
+_KEEPS_SUFFIX = (".xlsx", ".xlsm", ".pdf", ".docx")
+
+
 def _copy_plan(result, book, *, out_dir=None, root=None) -> dict[str, _Copy]:
     """source file → ``_Copy``, for each source file with a finding, in the order of the findings.
 
@@ -721,7 +730,7 @@ def _copy_plan(result, book, *, out_dir=None, root=None) -> dict[str, _Copy]:
         rel_of_source.setdefault(sf, rf or "")
     order = list(dict.fromkeys(s for s in result.findings["source_file"].tolist() if s))
     sources = {_absolute(Path(s)) for s in rel_of_source} | {_absolute(Path(s)) for s in order}
-    native = [s for s in order if Path(s).suffix.lower() in (".xlsx", ".xlsm")]
+    native = [s for s in order if Path(s).suffix.lower() in _KEEPS_SUFFIX]
     plan: dict[str, _Copy] = {}
     taken: set[str] = set()
     for source_file in native + [s for s in order if s not in set(native)]:
@@ -729,8 +738,8 @@ def _copy_plan(result, book, *, out_dir=None, root=None) -> dict[str, _Copy]:
         parts = _source_parts(src, rel_of_source.get(source_file, ""), root)
         rel = PurePosixPath(*(bounded_file_name(part) for part in parts))  # the copy and its temp name must fit
         shortened = tuple(rel.parts) != parts
-        if src.suffix.lower() not in (".xlsx", ".xlsm"):
-            rel = rel.with_suffix(".xlsx")
+        if src.suffix.lower() not in _KEEPS_SUFFIX:
+            rel = rel.with_suffix(".docx" if src.suffix.lower() == ".doc" else ".xlsx")
         if rel.as_posix().lower() in taken:  # a.xls beside a.xlsx (or two names equal but for case)
             rel = rel.with_name(bounded_file_name(src.name + ".xlsx"))
             if rel.as_posix().lower() in taken:
@@ -802,6 +811,10 @@ def write_annotated_copies(result, book, out_dir, *, root=None, only_book: bool 
             notes.append(f"{shown}：原文件为 .xls，已转换为 .xlsx（只保留数值和合并单元格）")
         elif mode == "rebuilt":
             notes.append(f"{shown}：openpyxl 无法打开原文件，副本由数值重建")
+        elif mode == "doc":
+            notes.append(f"{shown}：原文件为 .doc，已由 LibreOffice 转换为 .docx 后批注")
+        if only_book and mode in ("pdf", "docx", "doc"):
+            notes.append(f"{shown}：PDF 与 Word 副本保留原文件的全部内容（无法只保留所选主管部门的表）")
     _remove_stale(dest_root, written)
     notes = [f"未写出 {line}" for line in failed] + notes
     if written or notes or dest_root.exists():
@@ -899,6 +912,27 @@ def _annotate_one(src: Path, dest: Path, rows: list[dict], anchor_of, keep=None)
     import openpyxl
 
     suffix = src.suffix.lower()
+    if suffix == ".pdf":
+        from .annotate_pdf import annotate_pdf
+
+        annotate_pdf(src, dest, _document_marks(src, rows, anchor_of))
+        return "pdf", ()
+    if suffix in (".docx", ".doc"):
+        from .annotate_docx import annotate_docx
+
+        marks = _document_marks(src, rows, anchor_of)
+        if suffix == ".doc":  # the copy is the .docx LibreOffice makes of it (findings.xlsx links to that name)
+            import tempfile
+
+            from .read_docx import doc_to_docx
+
+            with tempfile.TemporaryDirectory() as tmp:
+                converted = Path(tmp) / (src.stem + ".docx")
+                converted.write_bytes(doc_to_docx(src.read_bytes()))
+                annotate_docx(converted, dest, marks)
+            return "doc", ()
+        annotate_docx(src, dest, marks)
+        return "docx", ()
     mode = "xlsx"
     wb = None
     if suffix in (".xlsx", ".xlsm"):
@@ -937,20 +971,43 @@ def _macro_enabled(wb) -> None:
     wb.__class__ = MacroEnabledWorkbook
 
 
-def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
+def _by_cell(rows: list[dict], anchor_of) -> dict[tuple[str, str], list[dict]]:
+    """Findings grouped by the (sheet, cell) they point at; one without a cell goes to its form's anchor."""
     by_cell: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for f in rows:
         sheet, ref = f["sheet"], (f["cell"] or "").split(":")[0]
         if not ref:
             sheet, ref = anchor_of.get(f["form_id"], (sheet, ""))
-        if sheet in wb.sheetnames and ref:
+        if ref:
             by_cell[(sheet, ref)].append(f)
+    return by_cell
+
+
+def finding_note(fs: list[dict], note: str = "") -> tuple[str, str]:
+    """The most severe finding's fill colour and the note listing every finding on one cell."""
+    fs = sorted(fs, key=lambda f: SEVERITY_RANK.get(f["severity"], 9))
+    lines = [f"evaltools 审核：{len(fs)} 条问题" if len(fs) > 1 else "evaltools 审核："]
+    for n, f in enumerate(fs, start=1):
+        head = f"{n}. " if len(fs) > 1 else ""
+        lines.append(f"{head}【{SEVERITY_LABELS.get(f['severity'], f['severity'])}】{f['rule']}：{f['message']}")
+        extra = "；".join(x for x in (f"应为：{f['expected']}" if f["expected"] else "",
+                                      f"实际：{f['actual']}" if f["actual"] else "") if x)
+        if extra:
+            lines.append(f"   {extra}")
+    if note:
+        lines.append(note)
+    return SEVERITY_FILLS.get(fs[0]["severity"], ""), "\n".join(lines)
+
+
+def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     merged_cache: dict[str, list] = {}
     placed: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for (sheet, ref), fs in by_cell.items():
+    for (sheet, ref), fs in _by_cell(rows, anchor_of).items():
+        if sheet not in wb.sheetnames:
+            continue
         ws = wb[sheet]
         try:
             ref = _merge_anchor(ws, ref, merged_cache)
@@ -960,21 +1017,9 @@ def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
     for (sheet, ref), fs in placed.items():
         ws = wb[sheet]
         cell = ws[ref]
-        fs = sorted(fs, key=lambda f: SEVERITY_RANK.get(f["severity"], 9))
-        colour = SEVERITY_FILLS.get(fs[0]["severity"])
+        colour, text = finding_note(fs, note)
         if colour:
             cell.fill = PatternFill("solid", fgColor=colour)
-        lines = [f"evaltools 审核：{len(fs)} 条问题" if len(fs) > 1 else "evaltools 审核："]
-        for n, f in enumerate(fs, start=1):
-            head = f"{n}. " if len(fs) > 1 else ""
-            lines.append(f"{head}【{SEVERITY_LABELS.get(f['severity'], f['severity'])}】{f['rule']}：{f['message']}")
-            extra = "；".join(x for x in (f"应为：{f['expected']}" if f["expected"] else "",
-                                          f"实际：{f['actual']}" if f["actual"] else "") if x)
-            if extra:
-                lines.append(f"   {extra}")
-        if note:
-            lines.append(note)
-        text = "\n".join(lines)
         old = cell.comment
         if old is not None and old.text and not old.text.startswith("evaltools 审核"):
             text = old.text.rstrip() + "\n\n" + text
@@ -983,6 +1028,36 @@ def _annotate(wb, rows: list[dict], anchor_of, note: str) -> None:
         comment.width = 360
         comment.height = min(600, 30 + 18 * sum(1 + len(line) // 24 for line in text.splitlines()))
         cell.comment = comment
+
+
+def _document_marks(src: Path, rows: list[dict], anchor_of) -> list[dict]:
+    """Marks for the annotated copy of a PDF or Word form: the file is read again for the place of
+    every cell (empty ones too), and a finding inside a merged cell goes to the cell's top-left."""
+    from .load import read_source
+    from .read import parse_cell_name
+
+    grids = {g.name: g for g in read_source(src, src.read_bytes()).sheets}
+    marks: dict[tuple[str, tuple[int, int]], list[dict]] = defaultdict(list)
+    for (sheet, ref), fs in _by_cell(rows, anchor_of).items():
+        grid = grids.get(sheet)
+        if grid is None or not grid.places:
+            continue
+        try:
+            r, c = parse_cell_name(ref)
+        except ValueError:
+            continue
+        for r0, c0, r1, c1 in grid.merges:
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                r, c = r0, c0
+                break
+        if (r, c) in grid.places:
+            marks[(sheet, (r, c))].extend(fs)
+    out = []
+    for (sheet, rc), fs in marks.items():
+        place = grids[sheet].places[rc]
+        fill, note = finding_note(fs)
+        out.append({"page": place.page, "bbox": place.bbox, "ref": place.ref, "fill": fill, "note": note})
+    return out
 
 
 def _merge_anchor(ws, ref: str, cache: dict) -> str:

@@ -76,15 +76,15 @@ def read_pdf(path: Path, data: bytes, limits=None) -> Workbook:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ReadError("pdf-encrypted") from exc
-    except Exception as exc:  # pdfminer raises many types for damaged files
-        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+    except Exception as exc:  # pdfminer raises many types for damaged files (pdfplumber wraps them)
+        if _encrypted(exc, data):
             raise ReadError("pdf-encrypted") from exc
         raise ReadError("pdf-corrupt", detail=_short(exc)) from exc
     with pdf:
         try:
             n = len(pdf.pages)
         except Exception as exc:
-            if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+            if _encrypted(exc, data):
                 raise ReadError("pdf-encrypted") from exc
             raise ReadError("pdf-corrupt", detail=_short(exc)) from exc
         if n > max_pages:
@@ -118,6 +118,18 @@ def page_name(pages: list[int]) -> str:
     return f"第{pages[0]}页" if len(pages) == 1 else f"第{pages[0]}-{pages[-1]}页"
 
 
+def _encrypted(exc: BaseException, data: bytes) -> bool:
+    """An open failure of an encrypted PDF (its trailer names an /Encrypt dictionary)."""
+    words = f"{type(exc).__name__} {exc} {exc.__cause__!r}".lower()
+    return "password" in words or "encrypt" in words or b"/Encrypt" in data
+
+
+def first_page(sheet: str) -> int | None:
+    """The page a PDF grid's name starts at (``第1-2页`` → 1), None for a name that is no page."""
+    m = re.fullmatch(r"第(\d+)(?:-\d+)?页", str(sheet or ""))
+    return int(m.group(1)) if m else None
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
@@ -143,14 +155,25 @@ def _page_layout(page, number: int) -> _Layout:
     return lay
 
 
-def _scan_page(data: bytes, number: int) -> Grid:
-    """A page with pictures and no text: OCR when installed, else a refused grid with the reason."""
-    name = page_name([number])
+def ocr_engine():
+    """``evaltools.ocr`` when it can run here (the ``ocr`` extra and tesseract with chi_sim), else
+    None. ``EVALTOOLS_OCR=off`` turns it off (a batch that must not spend a minute a page)."""
+    import os
+
+    if os.environ.get("EVALTOOLS_OCR", "").lower() in ("off", "0", "no", "false"):
+        return None
     try:
         from . import ocr
     except ImportError:
-        ocr = None
-    if ocr is None or not ocr.available():
+        return None
+    return ocr if ocr.available() else None
+
+
+def _scan_page(data: bytes, number: int) -> Grid:
+    """A page with pictures and no text: OCR when installed, else a refused grid with the reason."""
+    name = page_name([number])
+    ocr = ocr_engine()
+    if ocr is None:
         row = problem("pdf-needs-ocr", name)
         return Grid(name=name, rows=[], refused=row[3], problems=[row[1:]])
     import pypdfium2 as pdfium
@@ -322,8 +345,8 @@ def _grid(lay: _Layout) -> Grid | None:
         return None  # prose: no table on this page
     xs = _positions([x for x, *_ in lay.v])
     ys = _positions([y for y, *_ in lay.h])
-    if len(xs) < 2 or len(ys) < 2:
-        return None
+    if len(xs) < 3 or len(ys) < 3:
+        return None  # a frame or a rule under a heading, not a table of cells
     runs = _runs(lay.chars, lay.v)
     nrow, ncol = len(ys) - 1, len(xs) - 1
     h_by = _segments_at(lay.h, ys)
@@ -384,11 +407,15 @@ def _grid(lay: _Layout) -> Grid | None:
         j = min(max(bisect.bisect_right(xs, block[0].x0 + 0.5) - 1, 0), ncol - 1)
         r0, c0, _, _ = owner[(i, j)]
         texts.setdefault((r0, c0), []).extend(block)
-    for (r0, c0), items in texts.items():
-        rect = owner[(r0, c0)]
-        rows[lead + r0][c0] = _cell_text(items)
-        first = min(items, key=lambda r: (r.top, r.x0))
-        places[(lead + r0, c0)] = _place(lay, first.page, xs[rect[1]], ys[rect[0]], xs[rect[3] + 1], ys[rect[2] + 1])
+    for rect in set(owner.values()):  # every cell, empty ones too: a finding may point at a blank
+        r0, c0, r1, c1 = rect
+        items = texts.get((r0, c0))
+        if items:
+            rows[lead + r0][c0] = _cell_text(items)
+            page = min(items, key=lambda r: (r.top, r.x0)).page
+        else:
+            page = _page_at(lay, xs[c0] + _TOL, ys[r0] + _TOL)
+        places[(lead + r0, c0)] = _place(lay, page, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
     for k, line in enumerate(top_lines + bottom_lines):
         row = k if k < lead else lead + nrow + (k - lead)
         for r in line:
@@ -508,6 +535,17 @@ def _cell_text(items: list[_Run]) -> str:
             text += " "
         text += part
     return text.strip()
+
+
+def _page_at(lay: _Layout, x: float, y: float) -> int:
+    """The page a point of the joined space was printed on."""
+    best = lay.pages[0]
+    for page in lay.pages:
+        dx, dy = lay.offsets[page]
+        w, h = lay.sizes[page]
+        if dx <= x <= dx + w and dy <= y <= dy + h:
+            best = page
+    return best
 
 
 def _place(lay: _Layout, page: int, x0: float, top: float, x1: float, bottom: float) -> Place:

@@ -359,7 +359,13 @@ def where_html(r: dict, annotated: dict, *, base: str = "") -> str:
     if not target:
         return text
     tip = f"打开批注副本：{parts[1]}!{parts[2]} 已按严重程度着色并附批注"
-    return f'<a href="{esc(href(base + target))}" title="{esc(tip)}">{text}</a>'
+    link = href(base + target)
+    if target.lower().endswith(".pdf"):  # a PDF opens at the finding's page
+        from .read_pdf import first_page
+
+        page = first_page(parts[1])
+        link += f"#page={page}" if page else ""
+    return f'<a href="{esc(link)}" title="{esc(tip)}">{text}</a>'
 
 
 def _report_cell(name: str, r: dict, label: str = "", annotated: dict | None = None) -> str:
