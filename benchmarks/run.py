@@ -406,6 +406,70 @@ def bench_synth_section(n_forms: int, seed: int, repeat: int) -> str:
     return text
 
 
+def bench_documents(repeat: int = 5) -> str:
+    """ms per page (and per form) for the PDF and Word readers beside the workbook reader, on the
+    seed forms as published (data/published) and as workbooks (data/huguan-2021)."""
+    import statistics
+
+    import pdfplumber
+
+    from evaltools.forms import read_forms
+    from evaltools.read import read_workbook
+    from evaltools.read_pdf import read_pdf
+
+    seed = sorted((ROOT / "data" / "huguan-2021").glob("*.xlsx"))
+    sets = [("workbook (.xlsx, calamine)", seed, lambda p, d: read_workbook(p, d))]
+    for kind, label in (("pdf-1page", "PDF, fit to one page (pdfplumber)"), ("pdf-2page", "PDF, unfitted: pages joined")):
+        files = sorted((ROOT / "data" / "published" / kind).glob("*.pdf"))
+        if files:
+            sets.append((label, files, read_pdf))
+    try:
+        from evaltools.read_docx import read_docx
+
+        files = sorted((ROOT / "data" / "published" / "docx").glob("0*.docx"))
+        if files:
+            sets.append(("Word (.docx, python-docx)", files, read_docx))
+    except ImportError:
+        pass
+    rows = ["| reader | files | pages | ms per page | ms per form (read + locate) |", "| --- | ---: | ---: | ---: | ---: |"]
+    for label, files, reader in sets:
+        blobs = [(f, f.read_bytes()) for f in files]
+        if files[0].suffix == ".pdf":
+            pages = 0
+            for f in files:
+                with pdfplumber.open(f) as pdf:
+                    pages += len(pdf.pages)
+        else:
+            pages = len(files)  # a workbook sheet or a Word table: one printed form
+        runs, forms = [], 0
+        for _ in range(repeat):
+            t = time.perf_counter()
+            forms = 0
+            for f, data in blobs:
+                for grid in reader(f, data).sheets:
+                    forms += len(read_forms(grid)) if not grid.refused else 0
+            runs.append(time.perf_counter() - t)
+        sec = statistics.median(runs)
+        rows.append(f"| {label} | {len(files)} | {pages} | {sec * 1000 / pages:.1f} | {sec * 1000 / max(forms, 1):.1f} |")
+    return ("The eight seed forms, median of %d runs in one process (imports done before the clock). A page of "
+            "the unfitted print holds half a form, so its ms per page is lower and its ms per form higher.\n\n" % repeat
+            + "\n".join(rows))
+
+
+def _replace_section(title: str, body: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8")
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    block = f"## {title}\n\nMeasured by `python benchmarks/run.py --documents` (also part of `make bench`) on {when}.\n\n{body}\n"
+    start = text.find(f"## {title}\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + block + (text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + block
+    path.write_text(text, encoding="utf-8")
+
+
 def machine() -> dict:
     cpu = ""
     try:
@@ -627,6 +691,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
+    ap.add_argument("--documents", action="store_true", help="only the PDF/Word reader section")
     ap.add_argument("--no-reports", action="store_true", help="skip the report benchmark")
     ap.add_argument("--engine", default="papermill", help=argparse.SUPPRESS)
     ap.add_argument("--baseline", default="",
@@ -634,6 +699,12 @@ def main(argv=None) -> int:
     ap.add_argument("--audit-forms", type=int, nargs="*", default=[1000, 10000],
                     help="corpus sizes for the audit benchmark")
     args = ap.parse_args(argv)
+    if args.documents:
+        text = bench_documents()
+        print(text)
+        if not args.no_write:
+            _replace_section("Published forms (PDF and Word)", text)
+        return 0
     if args.child == "reports":
         print(json.dumps(bench_reports(args.corpus, args.limit, args.engine)))
         return 0
@@ -699,8 +770,12 @@ def main(argv=None) -> int:
         first_text = bench_first_run()
         print()
         print(first_text)
+    documents_text = bench_documents()
+    print()
+    print(documents_text)
     if not args.no_write:
         write_report(m, args, text, load_rows, audit_text, report_text, synth_text, first_text)
+        _replace_section("Published forms (PDF and Word)", documents_text)
     return 0
 
 
