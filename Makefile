@@ -25,7 +25,7 @@ $(DEV_STAMP): $(STAMP) pyproject.toml
 
 # exit 1 means "the data has problems" (the sample data has them on purpose): the reports are written
 report: install
-	$(PY) -m evaltools report data/huguan-2021 data/real data/synthetic -o reports || [ $$? -eq 1 ]
+	$(PY) -m evaltools report 'data/[!p]*/**/*' -o reports || [ $$? -eq 1 ]
 	$(PY) -m evaltools report data/published -o reports/published || [ $$? -eq 1 ]
 
 # JupyterLab on notebooks/ with the project's kernel (the venv's python3)

@@ -93,8 +93,6 @@ PROBLEMS = (
             "A page without a text layer (a scan) and no OCR engine installed: the page is not read."),
     Problem("ocr-failed", "sheet", "OCR 识别失败（{detail}）",
             "The OCR engine raised on this page or picture; the rest of the file is read."),
-    Problem("ocr-no-table", "sheet", "扫描页上没有找到表格线，未能按单元格识别",
-            "A scanned page or picture whose ruling lines could not be found: nothing is read from it."),
     Problem("ocr-values", "file",
             "{n} 个值来自 OCR 识别（扫描件），可能有误，请对照原件核对（book.cells 的 ocr 列为 True）",
             "Some values were read by OCR; each is marked ``ocr`` in ``book.cells`` and findings on them say so.",

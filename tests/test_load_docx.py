@@ -1,0 +1,158 @@
+"""Word forms (data/published/docx and doc, built by scripts/published_docx.py from the seed
+workbooks): the same values and findings as the workbooks, several forms in one report, bad files
+with Chinese errors, and annotated Word copies."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import need_system
+from test_load_pdf import SEED, _rows_by_form, _stem
+
+import evaltools
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCX = ROOT / "data" / "published" / "docx"
+DOC = ROOT / "data" / "published" / "doc"
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    forms = tmp_path_factory.mktemp("docx")
+    for p in DOCX.glob("0*.docx"):
+        shutil.copy(p, forms / p.name)
+    return evaltools.load(SEED), evaltools.load(forms)
+
+
+def _same_values(want_book, got_book, only=None):
+    skip = {"form_id", "source_file", "sheet", "form_range", "relative_file", "anchor"}
+    pcols = [c for c in want_book.projects.columns if c not in skip and not c.endswith("_cell")]
+    for table, cols in (("projects", pcols), ("funds", [c for c in want_book.funds.columns if c != "form_id"]),
+                        ("indicators", [c for c in want_book.indicators.columns if c not in ("form_id", "row")])):
+        want = _rows_by_form(want_book, table, cols)
+        got = _rows_by_form(got_book, table, cols)
+        for stem in (only or want):
+            assert got[stem] == want[stem], f"{stem}: {table} differs"
+    return True
+
+
+def test_every_seed_form_loads_from_word_with_the_workbooks_values(books):
+    workbook, word = books
+    assert len(word.projects) == 8 and (word.load_errors["level"] == "error").sum() == 0
+    assert word.unmapped.empty
+    assert _same_values(workbook, word)
+    assert set(word.projects["sheet"]) == {"表1"}
+    c = word.cells
+    assert (c["page"] == 0).all() and c["bbox"].astype(str).str.fullmatch(r"\d+:(\d+|p):\d+").all()
+
+
+def test_the_audit_finds_the_same_in_word(books):
+    def found(b):
+        r = evaltools.audit(b)
+        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
+        return Counter((stem_of[f], rule, m) for f, rule, m in
+                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"]))
+
+    want, got = found(books[0]), found(books[1])
+    assert sum(want.values()) > 20 and got == want
+
+
+def test_a_report_with_two_forms_and_prose_loads_both_and_keeps_the_prose():
+    book = evaltools.load(DOCX / "report_two_forms.docx")
+    assert sorted(book.projects["sheet"]) == ["表1", "表2"]
+    seed = evaltools.load(SEED)
+    names = dict(zip(seed.projects["source_file"].map(_stem), seed.projects["project_name"]))
+    assert list(book.projects["project_name"]) == [names[s] for s in sorted(names)[:2]]
+    prose = " ".join(book.unmapped["value"])
+    assert "自评报告" in prose and "下一步工作" in prose  # before, between and after the tables: nothing lost
+
+
+def test_a_legacy_doc_is_converted_by_libreoffice():
+    need_system(shutil.which("soffice") is not None, "LibreOffice (soffice)")
+    book = evaltools.load(DOC)
+    assert len(book.projects) == 1 and (book.load_errors["level"] == "error").sum() == 0
+    seed = evaltools.load(SEED)
+    assert _same_values(seed, book, only=[_stem(str(next(DOC.glob("*.doc"))))])
+
+
+def _docx_with(tmp_path: Path, name: str, build) -> Path:
+    import docx
+
+    doc = docx.Document()
+    build(doc)
+    path = tmp_path / name
+    doc.save(path)
+    return path
+
+
+def test_bad_word_files_give_chinese_errors_and_the_batch_goes_on(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+    from PIL import Image
+
+    good = next(DOCX.glob("02_*.docx"))
+    shutil.copy(good, tmp_path / "good.docx")
+    (tmp_path / "truncated.docx").write_bytes(good.read_bytes()[:3000])
+    out = io.BytesIO()
+    with open(good, "rb") as fh:
+        OOXMLFile(fh).encrypt("secret", out)
+    (tmp_path / "locked.docx").write_bytes(out.getvalue())
+    _docx_with(tmp_path, "prose.docx", lambda d: d.add_paragraph("本报告没有附表。"))
+    png = tmp_path / "form.png"
+    Image.new("RGB", (60, 40), "white").save(png)
+    _docx_with(tmp_path, "picture.docx", lambda d: d.add_picture(str(png)))
+    png.unlink()
+    book = evaltools.load(tmp_path)
+    assert len(book.projects) == 1
+    codes = dict(zip(book.load_errors["source_file"].map(lambda s: Path(s).name), book.load_errors["code"]))
+    assert codes == {"truncated.docx": "docx-corrupt", "locked.docx": "docx-encrypted", "prose.docx": "docx-no-table",
+                     "picture.docx": "docx-picture-only"}
+    assert all(re.search(r"[\u4e00-\u9fff]", m) for m in book.load_errors["message"])
+
+
+def test_annotated_word_copy_shades_and_comments_each_flagged_cell(tmp_path):
+    from evaltools.excel import write_annotated_copies
+    from evaltools.read_docx import read_docx
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(next(DOCX.glob("04_*.docx")), src)
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    book = evaltools.load(src)
+    result = evaltools.audit(book)
+    (copy,) = write_annotated_copies(result, book, tmp_path / "out")
+    assert copy.suffix == ".docx"
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
+    with zipfile.ZipFile(copy) as z:
+        comments = z.read("word/comments.xml").decode()
+        document = z.read("word/document.xml").decode()
+    f = result.findings
+    on_cells = f[f["cell"] != ""]
+    assert len(on_cells) > 3
+    for rule in on_cells["rule"]:
+        assert rule in comments
+    # the flagged cells are shaded in the copy, each at the cell the finding names
+    (grid,) = read_docx(copy, copy.read_bytes()).sheets
+    from evaltools.read import parse_cell_name
+
+    import docx
+
+    d = docx.Document(str(copy))
+    tbl = d.tables[0]._tbl
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for cell in set(on_cells["cell"]):
+        r, c = parse_cell_name(cell)
+        place = next(pl for (rr, cc), pl in grid.places.items() if (rr, cc) == (r, c) or
+                     any(m[0] <= r <= m[2] and m[1] <= c <= m[3] and (m[0], m[1]) == (rr, cc) for m in grid.merges))
+        t, row, col = place.ref.split(":")
+        if row == "p":
+            continue
+        tr = tbl.findall(f"{ns}tr")[int(row)]
+        shaded = [tc for tc in tr.findall(f"{ns}tc") if tc.find(f"{ns}tcPr/{ns}shd") is not None]
+        assert shaded, cell
+    assert document.count("commentRangeStart") >= len(set(on_cells["cell"]))
