@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import need_system
-from test_load_pdf import SEED, _rows_by_form, _stem
+from test_load_pdf import SEED, _stem, same_values
 
 import evaltools
 
@@ -30,23 +30,11 @@ def books(tmp_path_factory):
     return evaltools.load(SEED), evaltools.load(forms)
 
 
-def _same_values(want_book, got_book, only=None):
-    skip = {"form_id", "source_file", "sheet", "form_range", "relative_file", "anchor"}
-    pcols = [c for c in want_book.projects.columns if c not in skip and not c.endswith("_cell")]
-    for table, cols in (("projects", pcols), ("funds", [c for c in want_book.funds.columns if c != "form_id"]),
-                        ("indicators", [c for c in want_book.indicators.columns if c not in ("form_id", "row")])):
-        want = _rows_by_form(want_book, table, cols)
-        got = _rows_by_form(got_book, table, cols)
-        for stem in (only or want):
-            assert got[stem] == want[stem], f"{stem}: {table} differs"
-    return True
-
-
 def test_every_seed_form_loads_from_word_with_the_workbooks_values(books):
     workbook, word = books
     assert len(word.projects) == 8 and (word.load_errors["level"] == "error").sum() == 0
     assert word.unmapped.empty
-    assert _same_values(workbook, word)
+    assert same_values(workbook, word)
     assert set(word.projects["sheet"]) == {"表1"}
     c = word.cells
     assert (c["page"] == 0).all() and c["bbox"].astype(str).str.fullmatch(r"\d+:(\d+|p):\d+").all()
@@ -78,7 +66,7 @@ def test_a_legacy_doc_is_converted_by_libreoffice():
     book = evaltools.load(DOC)
     assert len(book.projects) == 1 and (book.load_errors["level"] == "error").sum() == 0
     seed = evaltools.load(SEED)
-    assert _same_values(seed, book, only=[_stem(str(next(DOC.glob("*.doc"))))])
+    assert same_values(seed, book, only=[_stem(str(next(DOC.glob("*.doc"))))])
 
 
 def _docx_with(tmp_path: Path, name: str, build) -> Path:

@@ -507,11 +507,13 @@ def _covers(spans: list[tuple[float, float]], at: float) -> bool:
     return any(a - _TOL <= at <= b + _TOL for a, b in spans)
 
 
-def _free_lines(runs: list[_Run]) -> list[list[_Run]]:
+def _free_lines(runs: list[_Run], share: float = 0.5) -> list[list[_Run]]:
+    """Runs grouped into lines, top to bottom: a run whose middle is within ``share`` of its size of
+    the line's first run is on that line."""
     lines: list[list[_Run]] = []
     for r in sorted(runs, key=lambda r: ((r.top + r.bottom) / 2, r.x0)):
         mid = (r.top + r.bottom) / 2
-        if lines and abs(mid - (lines[-1][0].top + lines[-1][0].bottom) / 2) <= 0.5 * r.size:
+        if lines and abs(mid - (lines[-1][0].top + lines[-1][0].bottom) / 2) <= share * r.size:
             lines[-1].append(r)
         else:
             lines.append([r])
@@ -521,13 +523,7 @@ def _free_lines(runs: list[_Run]) -> list[list[_Run]]:
 def _cell_text(items: list[_Run]) -> str:
     """A cell's runs in reading order: runs of one line side by side, wrapped lines joined (no
     space between Chinese characters, where a soft wrap fell)."""
-    lines: list[list[_Run]] = []
-    for r in sorted(items, key=lambda r: ((r.top + r.bottom) / 2, r.x0)):
-        mid = (r.top + r.bottom) / 2
-        if lines and abs(mid - (lines[-1][0].top + lines[-1][0].bottom) / 2) <= 0.3 * r.size:
-            lines[-1].append(r)
-        else:
-            lines.append([r])
+    lines = _free_lines(items, share=0.3)
     text = ""
     for line in lines:
         part = " ".join(r.text for r in sorted(line, key=lambda r: r.x0))
