@@ -52,7 +52,7 @@ def test_folder_without_workbooks_is_a_usage_error(command, tmp_path):
     extra = ["-o", out] if command != "load" else ["--to", out / "t.csv"]
     proc = run_cli(command, data, *extra)
     assert proc.returncode == 2, proc.stderr
-    assert "没有 Excel 工作簿" in proc.stderr and str(data) in proc.stderr
+    assert "没有自评表文件" in proc.stderr and str(data) in proc.stderr
     assert not out.exists()
 
 

@@ -17,11 +17,12 @@ ROOT = PKG.parents[1]
 STAGES = [
     ("base", {"_version", "errors", "names", "schema", "cellvalues", "targets", "fonts", "resources",
               "executors", "profile"}),
-    ("workbook and cells", {"bounds", "read", "marks", "safeio"}),
+    ("workbook and cells", {"bounds", "read", "marks", "safeio", "read_pdf", "read_docx", "ocr"}),
     ("form records", {"forms"}),
     ("DataFrames", {"cache", "load", "export"}),
     ("findings", {"rules", "scoring", "audit"}),
-    ("plots and reports", {"plots", "excel", "report", "engines", "explore", "outputs"}),
+    ("plots and reports", {"plots", "excel", "report", "engines", "explore", "outputs", "annotate_pdf",
+                           "annotate_docx"}),
     # the package face, the command line and the synthetic-form generator may use every stage
     ("tools", {"__init__", "__main__", "cli", "synth"}),
 ]
