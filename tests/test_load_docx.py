@@ -79,7 +79,7 @@ def _docx_with(tmp_path: Path, name: str, build) -> Path:
     return path
 
 
-def test_bad_word_files_give_chinese_errors_and_the_batch_goes_on(tmp_path):
+def test_bad_word_files_give_chinese_errors_and_the_batch_goes_on(tmp_path, monkeypatch):
     from msoffcrypto.format.ooxml import OOXMLFile
     from PIL import Image
 
@@ -95,12 +95,20 @@ def test_bad_word_files_give_chinese_errors_and_the_batch_goes_on(tmp_path):
     Image.new("RGB", (60, 40), "white").save(png)
     _docx_with(tmp_path, "picture.docx", lambda d: d.add_picture(str(png)))
     png.unlink()
+    monkeypatch.setenv("EVALTOOLS_OCR", "off")  # as without tesseract: the picture is not read
     book = evaltools.load(tmp_path)
     assert len(book.projects) == 1
     codes = dict(zip(book.load_errors["source_file"].map(lambda s: Path(s).name), book.load_errors["code"]))
     assert codes == {"truncated.docx": "docx-corrupt", "locked.docx": "docx-encrypted", "prose.docx": "docx-no-table",
                      "picture.docx": "docx-picture-only"}
     assert all(re.search(r"[\u4e00-\u9fff]", m) for m in book.load_errors["message"])
+    from evaltools import ocr
+
+    if ocr.available():  # with OCR the blank picture is read, and holds no table
+        monkeypatch.delenv("EVALTOOLS_OCR")
+        book = evaltools.load(tmp_path / "picture.docx")
+        errors = book.load_errors.set_index("code")
+        assert "ocr-no-table" in errors.index and errors.loc["ocr-no-table", "sheet"] == "图1"
 
 
 def test_annotated_word_copy_shades_and_comments_each_flagged_cell(tmp_path):

@@ -220,6 +220,19 @@ def _resolve(index: dict, f: Form, h: Hit) -> str:
     return ""
 
 
+OCR_NOTE = "（OCR 识别值，请对照原件核对）"
+
+
+def _mark_ocr(df, cells) -> None:
+    """Every finding of a form read by OCR says so: the scan may hold what OCR did not read (an
+    empty cell may be a missed one), or not what it read."""
+    if "ocr" not in cells.columns or not len(df) or not cells["ocr"].any():
+        return
+    scanned = set(cells.loc[cells["ocr"], "form_id"].astype(str))
+    hit = df["form_id"].astype(str).isin(scanned)
+    df.loc[hit, "message"] = df.loc[hit, "message"].astype(str) + OCR_NOTE
+
+
 def _cell_index(cells, hits) -> dict:
     """(form_id, table, key, field) → A1, for just the values the hits name (and their row fallbacks)."""
     import pandas as pd
@@ -281,6 +294,7 @@ def _findings_frame(book, hits, prof: Profile):
                 "rule": r.id, "severity": h.severity or prof.severity_of(r.id, r.severity), "category": r.category}
         rows.append({c.name: _value(c, made, p, h) for c in columns})
     df = pd.DataFrame(rows, columns=[c.name for c in columns])
+    _mark_ocr(df, book.cells)
     order = {fid: i for i, fid in enumerate(book.projects["form_id"])}
     df["_o"] = df["form_id"].map(order)
     df["_s"] = df["severity"].map(SEVERITY_ORDER)

@@ -88,9 +88,15 @@ PROBLEMS = (
     Problem("pdf-no-table", "file", "PDF 中没有找到表格（共 {pages} 页，没有表格线，也没有可识别的文字）",
             "No page has ruling lines to build a table from: a PDF of prose, or a table drawn without borders."),
     Problem("pdf-needs-ocr", "sheet",
-            "该页是扫描图像，没有文字层；安装 OCR 扩展后可识别：pip install 'evaltools[ocr]'，"
-            "并安装 tesseract（apt-get install tesseract-ocr tesseract-ocr-chi-sim）",
-            "A page without a text layer (a scan) and no OCR engine installed: the page is not read."),
+            "该页是扫描图像，没有文字层；安装 tesseract 及其中文模型后可识别"
+            "（apt-get install tesseract-ocr tesseract-ocr-chi-sim）",
+            "A page without a text layer (a scan) and no OCR engine installed (or ``EVALTOOLS_OCR=off``): the "
+            "page is not read."),
+    Problem("ocr-no-table", "sheet", "OCR 未在图像中找到表格线，无法按单元格识别（图像可能不是自评表，或分辨率过低）",
+            "A scanned page or a picture in a Word file shows no ruled table: nothing is read from it."),
+    Problem("ocr-corrected", "cell", "OCR 读作“{raw}”，与词表中的“{word}”仅差 {n} 个字，已按词表改正",
+            "An OCR reading one or two characters away from a label of the vocabulary is taken as that label "
+            "(a heading misread drops its whole column); the reading is kept in this message.", level="info"),
     Problem("ocr-failed", "sheet", "OCR 识别失败（{detail}）",
             "The OCR engine raised on this page or picture; the rest of the file is read."),
     Problem("ocr-values", "file",
@@ -104,8 +110,8 @@ PROBLEMS = (
     Problem("docx-no-table", "file", "Word 文件中没有表格（自评表应是 Word 表格）",
             "The document holds no table and no picture: a report without its form."),
     Problem("docx-picture-only", "file",
-            "Word 文件中的表格是图片（{n} 张），没有可读的文字；安装 OCR 扩展后可识别：pip install 'evaltools[ocr]'，"
-            "并安装 tesseract（apt-get install tesseract-ocr tesseract-ocr-chi-sim）",
+            "Word 文件中的表格是图片（{n} 张），没有可读的文字；安装 tesseract 及其中文模型后可识别"
+            "（apt-get install tesseract-ocr tesseract-ocr-chi-sim）",
             "The form was pasted into the document as a picture and no OCR engine is installed."),
     Problem("doc-needs-libreoffice", "file",
             "读取 .doc 文件需要 LibreOffice（未找到 soffice）；请安装 LibreOffice（apt-get install libreoffice-writer），"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import schema
 from .errors import LoadError, problem
-from .forms import FormRecord, read_forms
+from .forms import FormRecord, load_vocabulary, read_forms
 from .marks import output_dir_of
 from .names import terminal_name
 from .read import SOURCE_SUFFIXES, ReadError, cell_name, is_lock_file, range_name, read_workbook
@@ -263,6 +263,10 @@ def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> Parsed
         return out
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
+        if grid.places and any(p.ocr for p in grid.places.values()):
+            from .forms.ocr_words import correct
+
+            grid.problems += correct(grid, load_vocabulary(vocabulary))
         out.problems += [(grid.name, *row) for row in grid.problems]
         if grid.places:
             out.places[grid.name] = {cell_name(r, c): (pl.page, ",".join(f"{v:g}" for v in pl.bbox) or pl.ref, pl.ocr)
@@ -415,7 +419,6 @@ def load(source, *, strict: bool = False, jobs: int | None = 1, executor=None, c
     read sparsely or refused with a load error naming its far cell; no file can exhaust memory.
     """
     from .cache import ParseCache
-    from .forms import load_vocabulary
 
     vocab = load_vocabulary(vocabulary)  # a bad file is reported now, not in every worker
     vocab_path = None if vocabulary is None else str(Path(vocabulary).resolve()) if not hasattr(vocabulary, "data") \

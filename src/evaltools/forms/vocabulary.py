@@ -237,6 +237,27 @@ class Vocabulary:
     total = _patterns("blocks.total")
 
     @functools.cached_property
+    def ocr_words(self) -> frozenset[str]:
+        """Every word the vocabulary spells out (its patterns without ``*``, regexes aside) and the
+        ``[ocr] words``, normalised: what an OCR reading of a label is corrected to (``ocr_words``)."""
+        out: set[str] = set()
+
+        def walk(node) -> None:
+            if isinstance(node, dict):
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+            elif isinstance(node, str) and not node.startswith("re:"):
+                word = _label(node.strip("*"))
+                if len(word) >= 2:
+                    out.add(word)
+
+        walk({k: v for k, v in self.data.items() if k not in ("title", "limits", "debris")})
+        return frozenset(out)
+
+    @functools.cached_property
     def debris(self) -> dict[str, Matcher]:
         return {k: Matcher.compile(v, f"debris.{k}") for k, v in self.data["debris"].items()}
 
