@@ -2,13 +2,15 @@
 
 - ``pdf-1page/``: each seed workbook printed by LibreOffice headless, fit to one page;
 - ``pdf-2page/``: printed as it is (no fit-to-width): the right-hand columns go to a second page;
+- ``real-1page/``, ``real-2page/``: the same two prints of the real forms under ``data/real``
+  (fifteen layouts of other provinces; an unfitted one runs to two, three or four pages);
 - ``docx/`` and ``doc/``: Word files (``published_docx.py``);
 - ``scan/``: a raster scan with some skew and noise (``published_scan.py``).
 
 Before printing, rows whose wrapped text is taller than the row get the height the text needs,
 as a department does before it prints: LibreOffice leaves out the lines that fall outside a cell,
 so a PDF of the workbook as saved lacks part of a long 年度总体目标 (seed form 05). The original
-workbooks under ``data/huguan-2021`` are only read.
+workbooks under ``data/huguan-2021`` and ``data/real`` are only read.
 
 Needs LibreOffice (``soffice``). Run: ``.venv/bin/python scripts/build_published_forms.py``.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "huguan-2021"
+REAL = ROOT / "data" / "real"  # the real forms of other provinces, rebuilt as workbooks
 OUT = ROOT / "data" / "published"
 
 _POINTS_PER_LINE = 14.5  # an 11-pt line with LibreOffice's leading
@@ -88,13 +91,16 @@ def soffice_convert(files: list[Path], fmt: str, out_dir: Path) -> None:
 
 def build_pdfs(out: Path = OUT) -> list[Path]:
     written = []
-    for kind, fit in (("pdf-1page", True), ("pdf-2page", False)):
+    for kind, fit, source in (("pdf-1page", True, SEED), ("pdf-2page", False, SEED),
+                              ("real-1page", True, REAL), ("real-2page", False, REAL)):
         dest = out / kind
         dest.mkdir(parents=True, exist_ok=True)
+        for old in dest.glob("*.pdf"):
+            old.unlink()
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             prepared = []
-            for src in sorted(SEED.glob("*.xlsx")):
+            for src in sorted(source.glob("*.xlsx")):
                 p = tmp / src.name
                 _prepare(src, p, fit_page=fit)
                 prepared.append(p)

@@ -106,6 +106,47 @@ def test_the_audit_finds_the_same(workbook_book, pdf_book):
     assert all(re.fullmatch(r"第\d+(-\d+)?页", s) for s in pages)
 
 
+REAL = ROOT / "data" / "real"
+
+
+@pytest.fixture(scope="module")
+def real_workbooks():
+    return evaltools.load(REAL)
+
+
+def _without_storage_flags(book):
+    """``rate-fraction`` says how a workbook stores a rate (0.85 formatted as a percent); a print
+    shows 85%, so a PDF has no such flag: it is left out of the comparison."""
+    book.projects["template"] = book.projects["template"].map(
+        lambda t: ",".join(f for f in str(t).split(",") if f != "rate-fraction"))
+    return book
+
+
+@pytest.mark.parametrize("kind", ["real-1page", "real-2page"])
+def test_real_forms_of_other_provinces_read_from_their_prints(real_workbooks, kind):
+    """The rebuilt real forms (fifteen layouts, 2016–2023) printed by LibreOffice: fit to a page,
+    and unfitted (two to four pages joined): the same fields, findings and load problems."""
+    book = evaltools.load(PUBLISHED / kind)
+    want = _without_storage_flags(evaltools.load(REAL))
+    assert len(book.projects) == len(want.projects) == 18
+    assert same_values(want, _without_storage_flags(book))
+
+    def found(b):
+        r = evaltools.audit(b)
+        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
+        return Counter((stem_of[f], rule, m) for f, rule, m in
+                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"]))
+
+    assert found(book) == found(want) and sum(found(want).values()) > 50
+
+    def problems(b):
+        return Counter((_stem(f), c) for f, c in zip(b.load_errors["source_file"], b.load_errors["code"]))
+
+    assert problems(book) == problems(want)
+    if kind == "real-2page":  # the unfitted prints really run over several pages, joined into one grid
+        assert (book.projects["sheet"].str.contains("-")).sum() >= 15
+
+
 def test_cells_carry_page_and_box_on_the_printed_value():
     """Each value's box, cut from its page, holds the value's text (checked against the PDF itself)."""
     import pdfplumber

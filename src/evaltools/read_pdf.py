@@ -56,7 +56,7 @@ class _Layout:
     offsets: dict[int, tuple[float, float]] = field(default_factory=dict)  # page → (dx, dy) into this space
     sizes: dict[int, tuple[float, float]] = field(default_factory=dict)  # page → (width, height)
     seams: list[float] = field(default_factory=list)  # x of a sideways join
-    seam_rows: set = field(default_factory=set)  # y-centres of cells drawn on both sides of a seam
+    seam_rows: set = field(default_factory=set)  # (seam x, y-centre) of cells drawn on both sides of a seam
     raw: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)  # page → its own (ys, xs) of lines
     text: str = ""
 
@@ -223,6 +223,16 @@ def _matches(a: list[float], b: list[float]) -> float:
     return hits / len(b)
 
 
+def _shared(a: list[float], b: list[float]) -> float:
+    """Share of the sparser page's positions that the other has too. A page whose cells are merged
+    down (一级指标 over five rows) draws fewer row lines than the page that continues it sideways,
+    and every one of them is a line of that page."""
+    if not a or not b:
+        return 0.0
+    few, many = (a, b) if len(a) <= len(b) else (b, a)
+    return _matches(many, few)
+
+
 def _near(sorted_values: list[float], y: float, tol: float = _TOL) -> bool:
     i = bisect.bisect_left(sorted_values, y - tol)
     return i < len(sorted_values) and sorted_values[i] <= y + tol
@@ -245,10 +255,10 @@ def _join(layouts: list[_Layout]) -> list[_Layout]:
         for page in reversed(group.pages):
             ph, pv = group.raw[page]
             dx, dy = group.offsets[page]
-            if len(nh) >= 3 and _matches(ph, nh) >= 0.8 and _matches(pv, nv) < 0.8:
+            if len(nh) >= 3 and _shared(ph, nh) >= 0.8 and _matches(pv, nv) < 0.8:
                 _append(group, lay, dx=dx + max(pv) - min(nv), dy=dy, seam=dx + max(pv))
                 break
-            if nv and _matches(pv, nv) >= 0.8 and _matches(ph, nh) < 0.8:
+            if nv and _shared(pv, nv) >= 0.8 and _matches(ph, nh) < 0.8:
                 _append(group, lay, dx=dx, dy=dy + max(ph) - min(nh), seam=None)
                 break
         else:
@@ -274,7 +284,7 @@ def _append(into: _Layout, lay: _Layout, *, dx: float, dy: float, seam: float | 
         key = (moved["text"], round(moved["x0"] * 2), round(moved["top"] * 2))
         if any((key[0], key[1] + a, key[2] + b) in seen for a in (-1, 0, 1) for b in (-1, 0, 1)):
             if seam is not None:
-                into.seam_rows.add((moved["top"] + moved["bottom"]) / 2)
+                into.seam_rows.add((seam, (moved["top"] + moved["bottom"]) / 2))
             continue
         into.chars.append(moved)
     into.text += lay.text
@@ -351,11 +361,12 @@ def _grid(lay: _Layout) -> Grid | None:
     nrow, ncol = len(ys) - 1, len(xs) - 1
     h_by = _segments_at(lay.h, ys)
     v_by = _segments_at(lay.v, xs)
-    seams = {j for j, x in enumerate(xs) if any(abs(x - s) <= _TOL for s in lay.seams)}
-    seam_rows = {bisect.bisect_right(ys, y) - 1 for y in lay.seam_rows}
+    # a cell drawn on both sides of one seam is open there, not at another seam on its row
+    seam_col = {s: j for j, x in enumerate(xs) for s in lay.seams if abs(x - s) <= _TOL}
+    seam_rows = {(seam_col[s], bisect.bisect_right(ys, y) - 1) for s, y in lay.seam_rows if s in seam_col}
 
     def open_right(i: int, j: int) -> bool:  # no line between slot (i, j) and (i, j + 1)
-        if j + 1 in seams and i in seam_rows:
+        if (j + 1, i) in seam_rows:
             return True
         return not _covers(v_by[j + 1], (ys[i] + ys[i + 1]) / 2)
 

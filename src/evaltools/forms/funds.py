@@ -37,9 +37,14 @@ def _header_row(region: Region):
             if key is not None and key not in found:
                 found[key] = c
         if sum(k in found for k in ("budget_initial", "budget_full_year", "executed")) >= 2 \
-                and not any(isinstance(v, (int, float)) for _, v in sh.nonempty[r]):  # a heading row holds no amounts
+                and not any(_holds_amount(v) for _, v in sh.nonempty[r]):  # a heading row holds no amounts
             return r, found
     return None
+
+
+def _holds_amount(v) -> bool:
+    """A number, or a text that reads as one (a PDF or Word cell holds 6.84 as text)."""
+    return isinstance(v, (int, float)) or (isinstance(v, str) and any(ch.isdigit() for ch in v) and numberish(v))
 
 
 def read_funds(region: Region) -> Block:
@@ -172,8 +177,9 @@ def read_funds(region: Region) -> Block:
 def _fraction_rate(b: Block, line: dict, r: int, cols: dict) -> None:
     """A rate stored as a fraction (a percent-formatted 0.75, or a printed ``1`` for 100%) → percent.
 
-    Only a numeric cell in (0, 1.5] is rescaled, and only when the amounts on its row say the
-    percent reading is the right one; a text ``0.75`` or ``0.75%`` is taken as printed.
+    Only a numeric cell in (0, 1.5] (or, from a PDF or Word file, a printed number without %) is
+    rescaled, and only when the amounts on its row say the percent reading is the right one; a text
+    ``0.75`` or ``0.75%`` in a workbook is taken as printed.
     """
     v, full, done = line.get("exec_rate"), line.get("budget_full_year"), line.get("executed")
     if full is None:
@@ -181,7 +187,10 @@ def _fraction_rate(b: Block, line: dict, r: int, cols: dict) -> None:
     c = cols.get("exec_rate")
     if v is None or c is None or not 0 < v <= 1.5:
         return
-    if isinstance(b.region.sh.raw(r, c), str):  # a text "0.75" or "0.75%" is taken as printed
+    raw = b.region.sh.raw(r, c)
+    # a text "0.75" or "0.75%" typed into a workbook is taken as printed; in a PDF or Word file every
+    # cell is text, and a printed 1 there is what a numeric 1 is in a workbook (a "%" is still a percent)
+    if isinstance(raw, str) and (not b.region.sh.grid.places or "%" in raw or "％" in raw):
         return
     if (r, c) in b.region.sh.grid.percent_cells:  # formatted as a percentage: 0.76 shows as 76%
         line["exec_rate"] = v * 100
@@ -290,7 +299,7 @@ def _read_by_source(region: Region, b: Block) -> bool:
         srcs = [(c, s, classify_fund(vocab, s)) for c, s in sh.labels[r]]
         srcs = [(c, s, k) for c, s, k in srcs if k is not None]
         heads = {vocab.classify(vocab.fund_columns, s): c for c, s in sh.labels[r]}
-        if len(srcs) >= 2 and "executed" in heads and not any(isinstance(v, (int, float)) for _, v in sh.nonempty[r]):
+        if len(srcs) >= 2 and "executed" in heads and not any(_holds_amount(v) for _, v in sh.nonempty[r]):
             break
     else:
         return False
