@@ -4,7 +4,8 @@ with its merged cells. Called by ``build_published_forms.py``; run alone:
 ``.venv/bin/python scripts/published_docx.py``.
 
 Writes ``docx/<stem>.docx`` for each seed workbook, ``docx/report_two_forms.docx`` (prose, forms 01
-and 02, prose between and after) and ``doc/<stem of form 03>.doc``. The same input gives the same
+and 02, prose between and after), ``doc/<stem of form 03>.doc``, and ``real-docx/<stem>.docx`` for
+each real form under ``data/real`` (every sheet's form in one document). The same input gives the same
 bytes (fixed document times and zip entry dates), except the ``.doc``, which LibreOffice writes.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import sys
 import tempfile
@@ -20,8 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "huguan-2021"
+REAL = ROOT / "data" / "real"
 OUT = ROOT / "data" / "published"
 _FIXED = dt.datetime(2022, 3, 1, 9, 0, 0)
+_TITLE_END = re.compile(r"(绩效自评表|自评表)")  # 项目绩效自评表 closes up to the project name before it
 
 
 def _text(value) -> str:
@@ -48,7 +52,8 @@ def join_line(pieces: list[str]) -> str:
     for piece in (p.strip() for p in pieces):
         if not piece:
             continue
-        if out and ("：" in piece or ":" in piece):
+        closes = re.match(r"^[（(]?\s*\d{4}\s*年|^年度|^[)）]", piece) or re.search(r"[（(]\s*$", out)
+        if out and (("：" in piece or ":" in piece) or not closes) and not _TITLE_END.search(piece):
             out += "  "
         out += piece
     return out
@@ -74,9 +79,12 @@ def add_form(doc, grid, *, title_paragraphs: bool = True) -> None:
         r0 = max(r0, start)
         if (r0, c0) != (r1, c1):
             table.cell(r0 - start, c0 - c_lo).merge(table.cell(r1 - start, c1 - c_lo))
+    percent = grid.percent_cells
     for r in range(start, grid.height):
         for c in range(c_lo, c_hi + 1):
-            text = _text(grid.value(r, c)).strip()
+            v = grid.value(r, c)
+            # a percent-formatted 0.76 shows as 76% in the workbook, and so in Word
+            text = f"{v * 100:.10g}%" if (r, c) in percent and isinstance(v, (int, float)) else _text(v).strip()
             if text:
                 _set_text(table.cell(r - start, c - c_lo), text)
 
@@ -170,6 +178,16 @@ def main() -> None:
     print(report_docx([grids[stems[0]], grids[stems[1]]], out / "report_two_forms.docx").relative_to(ROOT))
     third = stems[2]
     print(docx_to_doc(out / f"{third}.docx", OUT / "doc" / f"{third}.doc").relative_to(ROOT))
+    # the real forms of other provinces: every sheet's form in one document, as a report holds them
+    real_out = OUT / "real-docx"
+    for old in real_out.glob("*.docx"):
+        old.unlink()
+    for p in sorted(REAL.glob("*.xlsx")):
+        doc = new_document()
+        for grid in read_workbook(p).sheets:
+            add_form(doc, grid)
+        save(doc, real_out / f"{p.stem}.docx")
+        print((real_out / f"{p.stem}.docx").relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -152,3 +152,32 @@ def test_annotated_word_copy_shades_and_comments_each_flagged_cell(tmp_path):
         shaded = [tc for tc in tr.findall(f"{ns}tc") if tc.find(f"{ns}tcPr/{ns}shd") is not None]
         assert shaded, cell
     assert document.count("commentRangeStart") >= len(set(on_cells["cell"]))
+
+
+def test_real_forms_of_other_provinces_read_from_word():
+    """The rebuilt real forms (fifteen layouts) as Word tables, every sheet's form in one document
+    (scripts/published_docx.py): the workbooks' fields, findings and load problems."""
+    from collections import Counter
+
+    from test_load_pdf import PUBLISHED, REAL, _without_storage_flags
+
+    book = evaltools.load(PUBLISHED / "real-docx")
+    want = _without_storage_flags(evaltools.load(REAL))
+    assert len(book.projects) == len(want.projects) == 18
+    assert same_values(want, _without_storage_flags(book))
+
+    def found(b):
+        r = evaltools.audit(b)
+        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
+        return Counter((stem_of[f], rule, m) for f, rule, m in
+                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"]))
+
+    assert found(book) == found(want)
+
+    def problems(b):
+        return Counter((_stem(f), c) for f, c in zip(b.load_errors["source_file"], b.load_errors["code"]))
+
+    assert problems(book) == problems(want)
+    # the Shanghai workbook's two sheets are two tables of one document
+    two = book.projects[book.projects["source_file"].str.contains("11_shanghai")]
+    assert sorted(two["sheet"]) == ["表1", "表2"]

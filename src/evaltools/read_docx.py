@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -341,9 +342,25 @@ def _grids(body) -> list[Grid]:
         last = grids[-1]
         width = last.width
         for text, ref in above:
-            last.places[(last.height, 0)] = Place(page=0, ref=ref)
-            last.rows.append([text] + [""] * (width - 1))
+            pieces = line_pieces(text, width)
+            for c in range(len(pieces)):
+                last.places[(last.height, c)] = Place(page=0, ref=ref)
+            last.rows.append(pieces + [""] * (width - len(pieces)))
     return grids
+
+
+_GAP = re.compile(r"\t+|[ \u00a0]{2,}|\u3000+")
+
+
+def line_pieces(text: str, width: int) -> list[str]:
+    """A paragraph line as the cells it stands for: pieces set apart by a tab or a wide space
+    (``部门：明朗中学    公开14表`` is two cells of the workbook, as a PDF's free line is two runs),
+    one cell each, the last taking the rest when the line has more pieces than the table columns."""
+    pieces = [p for p in _GAP.split(text.strip()) if p.strip()] or [text.strip()]
+    width = max(width, 1)
+    if len(pieces) > width:
+        pieces = pieces[:width - 1] + ["  ".join(pieces[width - 1:])]
+    return pieces
 
 
 def _table_grid(tbl, index: int, above: list[tuple[str, str]]) -> Grid:
@@ -367,8 +384,9 @@ def _table_grid(tbl, index: int, above: list[tuple[str, str]]) -> Grid:
     rows: list[list[object]] = [[""] * width for _ in range(lead + len(layout))]
     places: dict[tuple[int, int], Place] = {}
     for r, (text, ref) in enumerate(above):
-        rows[r][0] = text
-        places[(r, 0)] = Place(page=0, ref=ref)
+        for c, piece in enumerate(line_pieces(text, width)):
+            rows[r][c] = piece
+            places[(r, c)] = Place(page=0, ref=ref)
     merges: list[list[int]] = []  # [r0, c0, r1, c1] per cell placed
     extra: dict[int, list[str]] = {}  # merge index → text of the cells merged into it
     up: dict[int, int] = {}  # grid column → merge index of the cell that starts there in the row above
