@@ -8,12 +8,11 @@ import io
 import re
 import shutil
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import need_system
-from test_load_pdf import SEED, _stem, same_values
+from test_load_pdf import SEED, _stem, findings_by_form, problems_by_file, same_values
 
 import evaltools
 
@@ -41,13 +40,7 @@ def test_every_seed_form_loads_from_word_with_the_workbooks_values(books):
 
 
 def test_the_audit_finds_the_same_in_word(books):
-    def found(b):
-        r = evaltools.audit(b)
-        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
-        return Counter((stem_of[f], rule, m) for f, rule, m in
-                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"]))
-
-    want, got = found(books[0]), found(books[1])
+    want, got = findings_by_form(books[0]), findings_by_form(books[1])
     assert sum(want.values()) > 20 and got == want
 
 
@@ -69,14 +62,7 @@ def test_a_legacy_doc_is_converted_by_libreoffice():
     assert same_values(seed, book, only=[_stem(str(next(DOC.glob("*.doc"))))])
 
 
-def _docx_with(tmp_path: Path, name: str, build) -> Path:
-    import docx
-
-    doc = docx.Document()
-    build(doc)
-    path = tmp_path / name
-    doc.save(path)
-    return path
+from test_read_docx import _docx as _docx_with  # noqa: E402  (a python-docx document built and saved)
 
 
 def test_bad_word_files_give_chinese_errors_and_the_batch_goes_on(tmp_path, monkeypatch):
@@ -157,8 +143,6 @@ def test_annotated_word_copy_shades_and_comments_each_flagged_cell(tmp_path):
 def test_real_forms_of_other_provinces_read_from_word():
     """The rebuilt real forms (fifteen layouts) as Word tables, every sheet's form in one document
     (scripts/published_docx.py): the workbooks' fields, findings and load problems."""
-    from collections import Counter
-
     from test_load_pdf import PUBLISHED, REAL, _without_storage_flags
 
     book = evaltools.load(PUBLISHED / "real-docx")
@@ -166,18 +150,8 @@ def test_real_forms_of_other_provinces_read_from_word():
     assert len(book.projects) == len(want.projects) == 18
     assert same_values(want, _without_storage_flags(book))
 
-    def found(b):
-        r = evaltools.audit(b)
-        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
-        return Counter((stem_of[f], rule, m) for f, rule, m in
-                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"]))
-
-    assert found(book) == found(want)
-
-    def problems(b):
-        return Counter((_stem(f), c) for f, c in zip(b.load_errors["source_file"], b.load_errors["code"]))
-
-    assert problems(book) == problems(want)
+    assert findings_by_form(book) == findings_by_form(want)
+    assert problems_by_file(book) == problems_by_file(want)
     # the Shanghai workbook's two sheets are two tables of one document
     two = book.projects[book.projects["source_file"].str.contains("11_shanghai")]
     assert sorted(two["sheet"]) == ["表1", "表2"]

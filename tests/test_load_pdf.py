@@ -83,6 +83,18 @@ def same_values(want_book, got_book, only=None) -> bool:
     return True
 
 
+def findings_by_form(book) -> Counter:
+    """(file stem, rule, message) of every finding of the audit of ``book``: comparable across readers."""
+    r = evaltools.audit(book)
+    stem_of = dict(zip(book.projects["form_id"], book.projects["source_file"].map(_stem)))
+    return Counter((stem_of[f], rule, m) for f, rule, m in zip(r.findings["form_id"], r.findings["rule"],
+                                                               r.findings["message"]))
+
+
+def problems_by_file(book) -> Counter:
+    return Counter((_stem(f), c) for f, c in zip(book.load_errors["source_file"], book.load_errors["code"]))
+
+
 def test_every_value_is_the_workbooks(workbook_book, pdf_book):
     kind, book = pdf_book
     assert len(book.projects) == 8 and (book.load_errors["level"] == "error").sum() == 0
@@ -91,18 +103,10 @@ def test_every_value_is_the_workbooks(workbook_book, pdf_book):
 
 def test_the_audit_finds_the_same(workbook_book, pdf_book):
     kind, book = pdf_book
-
-    def found(b):
-        r = evaltools.audit(b)
-        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
-        return Counter((stem_of[f], rule, m) for f, rule, m in
-                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"])), r
-
-    want, _ = found(workbook_book)
-    got, result = found(book)
+    want, got = findings_by_form(workbook_book), findings_by_form(book)
     assert sum(want.values()) > 20
     assert got == want
-    pages = result.findings["sheet"].unique()
+    pages = evaltools.audit(book).findings["sheet"].unique()
     assert all(re.fullmatch(r"第\d+(-\d+)?页", s) for s in pages)
 
 
@@ -131,18 +135,9 @@ def test_real_forms_of_other_provinces_read_from_their_prints(real_workbooks, ki
     assert len(book.projects) == len(want.projects) == 18
     assert same_values(want, _without_storage_flags(book))
 
-    def found(b):
-        r = evaltools.audit(b)
-        stem_of = dict(zip(b.projects["form_id"], b.projects["source_file"].map(_stem)))
-        return Counter((stem_of[f], rule, m) for f, rule, m in
-                       zip(r.findings["form_id"], r.findings["rule"], r.findings["message"]))
-
-    assert found(book) == found(want) and sum(found(want).values()) > 50
-
-    def problems(b):
-        return Counter((_stem(f), c) for f, c in zip(b.load_errors["source_file"], b.load_errors["code"]))
-
-    assert problems(book) == problems(want)
+    want_found = findings_by_form(want)
+    assert findings_by_form(book) == want_found and sum(want_found.values()) > 50
+    assert problems_by_file(book) == problems_by_file(want)
     if kind == "real-2page":  # the unfitted prints really run over several pages, joined into one grid
         assert (book.projects["sheet"].str.contains("-")).sum() >= 15
 
