@@ -149,18 +149,28 @@ def test_dashes_and_clean_text():
 
 
 def test_ocr_readings_of_labels_are_corrected_against_the_vocabulary():
-    rows = [["抉行率", "已完成", "牙量指标", "年初预算数.", "对项目决策的建议 :", "壶关县", "100%"]]
+    rows = [["项目资金（万元）", "年初预算数.", "全年预算数", "全年执行数", "分值", "抉行率", "得分"],
+            ["年度资金总额", "50000", "50000", "50000", "10", "100", "10"],
+            ["数量指标", "合同工人数", "质量达标", "已完成", "牙量指标", "壶关县", "100%"],
+            ["主要经验做法", "及时拨付资金", "", "", "", "", ""],
+            ["对项趾决策的建议：", "加强管理", "", "", "", "", ""],
+            ["对预算安排与执行的建议：", "无", "", "", "", "", ""]]
     grid = Grid(name="第1页", rows=[list(r) for r in rows],
-                places={(0, c): Place(page=1, bbox=(0, 0, 1, 1), ocr=True) for c in range(7)})
+                places={(r, c): Place(page=1, bbox=(0, 0, 1, 1), ocr=True) for r in range(6) for c in range(7)})
     found = correct(grid, builtin())
-    assert grid.rows[0] == ["执行率", "已完成", "牙量指标", "年初预算数", "对项目决策的建议 :", "壶关县", "100%"]
-    # 已完成 is a value (no label is one letter from it at its length); 牙量指标 is as near 数量指标
-    # as 质量指标: no telling, left as read; a label read right is left as printed
-    assert [(cell, code) for cell, code, _, _ in found] == [("A1", "ocr-corrected"), ("D1", "ocr-corrected")]
-    assert "抉行率" in found[0][2] and "执行率" in found[0][2] and found[0][3] == "info"
+    # the heading row: 执行率 misread, and a speck read as a full stop; the conclusions' column
+    assert grid.rows[0][1] == "年初预算数" and grid.rows[0][5] == "执行率" and grid.rows[4][0] == "对项目决策的建议："
+    # values are left as read: 质量达标 is one letter from 质量指标 but stands among values; 已完成 is
+    # no label; 牙量指标 is as near 数量指标 as 质量指标 (no telling)
+    assert grid.rows[2] == rows[2] and grid.rows[1] == rows[1]
+    assert [(cell, code) for cell, code, _, _ in found] == [("B1", "ocr-corrected"), ("F1", "ocr-corrected"),
+                                                            ("A5", "ocr-corrected")]
+    assert "抉行率" in found[1][2] and "执行率" in found[1][2] and found[1][3] == "info"
     # a value read from a text layer is never touched
-    layer = Grid(name="第1页", rows=[["抉行率"]], places={(0, 0): Place(page=1, bbox=(0, 0, 1, 1))})
-    assert correct(layer, builtin()) == [] and layer.rows == [["抉行率"]]
+    layer = Grid(name="第1页", rows=[list(r) for r in rows], places={(0, 5): Place(page=1, bbox=(0, 0, 1, 1))})
+    assert correct(layer, builtin()) == [] and layer.rows[0][5] == "抉行率"
+    # the words are the vocabulary's patterns, not its keys
+    assert "other" not in builtin().ocr_words and "执行率" in builtin().ocr_words
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,7 +189,12 @@ def test_a_scan_loads_at_least_95_percent_of_fields_right(scan_book):
     assert len(scan_book.projects) == 3
     right, total, wrong = field_share(seed, scan_book)
     assert total > 1000
-    assert right / total >= 0.95, "\n".join(wrong)
+    # the issue asks 95%; 98.7% is measured here, and each of the label correction and the English
+    # re-read of figures is worth more than a point of it: 98% fails when either breaks
+    assert right / total >= 0.98, "\n".join(wrong)
+    corrected = scan_book.load_errors[scan_book.load_errors["code"] == "ocr-corrected"]
+    assert len(corrected) >= 3 and set(corrected["level"]) == {"info"}
+    assert corrected["message"].str.contains("“执行率”").any()  # the heading whose misreading loses a column
     # the money of the forms is read to the cent on every scan (the fund table's figures)
     for stem in {_stem(s) for s in scan_book.projects["source_file"]}:
         want = seed.projects[seed.projects["source_file"].map(_stem) == stem].iloc[0]
@@ -195,18 +210,33 @@ def test_every_value_of_a_scan_is_marked_ocr_and_its_findings_say_verify(scan_bo
     assert set(cells["page"]) == {1} and set(cells["sheet"].astype(str)) == {"第1页"}
     boxes = [tuple(map(float, b.split(","))) for b in cells["bbox"].astype(str)]
     assert all(0 <= x0 < x1 <= 700 and 0 <= y0 < y1 <= 900 for x0, y0, x1, y1 in boxes)
-    # each value's box, cut from the page as scanned (skewed), holds ink: the boxes were turned back
-    import numpy as np
+    # each value's box lies where the value is on the page as scanned: the text layer's box of the
+    # same value, turned as the script turned the sheet (about the page centre, canvas grown)
     import pypdfium2 as pdfium
 
-    for source, group in cells.groupby("source_file", observed=True):
-        page = pdfium.PdfDocument(str(source))[0].render(scale=200 / 72).to_pil().convert("L")
-        gray = np.asarray(page)
-        for raw, box in zip(group["raw"], group["bbox"].astype(str)):
-            if not str(raw).strip():
-                continue
-            x0, y0, x1, y1 = (round(float(t) * 200 / 72) for t in box.split(","))
-            assert (gray[y0:y1, x0:x1] < 128).sum() > 10, (source, raw, box)
+    for name, skew in published_scan.SCANS:
+        layer = evaltools.load(ROOT / "data" / "published" / "pdf-1page" / name).cells
+        w, h = pdfium.PdfDocument(str(ROOT / "data" / "published" / "pdf-1page" / name))[0].get_size()
+        w2, h2 = pdfium.PdfDocument(str(SCAN / name))[0].get_size()
+        t = math.radians(skew)
+
+        def key(c):
+            return list(zip(c["table"].astype(str), c["key"].astype(str), c["field"].astype(str)))
+
+        want = dict(zip(key(layer), layer["bbox"].astype(str)))
+        mine = cells[cells["source_file"].astype(str).str.endswith(name)]
+        got = dict(zip(key(mine), mine["bbox"].astype(str)))
+        misses = []
+        for k in want.keys() & got.keys():
+            x0, y0, x1, y1 = map(float, want[k].split(","))
+            dx, dy = (x0 + x1) / 2 - w / 2, (y0 + y1) / 2 - h / 2
+            ex, ey = w2 / 2 + dx * math.cos(t) + dy * math.sin(t), h2 / 2 - dx * math.sin(t) + dy * math.cos(t)
+            gx0, gy0, gx1, gy1 = map(float, got[k].split(","))
+            misses.append(math.hypot(ex - (gx0 + gx1) / 2, ey - (gy0 + gy1) / 2))
+        misses.sort()
+        assert len(misses) > 100, name
+        # measured: median 0.1–0.3 pt, worst 1.8 pt (boxes left straight: median 1.5–2.9 pt)
+        assert misses[len(misses) // 2] <= 0.6 and misses[-1] <= 2.5, (name, misses[len(misses) // 2], misses[-1])
     notes = scan_book.load_errors[scan_book.load_errors["code"] == "ocr-values"]
     assert len(notes) == 3 and set(notes["level"]) == {"info"}
     result = evaltools.audit(scan_book)

@@ -249,7 +249,7 @@ def _ocr_can_run() -> bool:
     return _ocr_engine() is not None
 
 
-def test_a_form_pasted_as_a_picture_is_docx_picture_only(tmp_path):
+def _two_blank_pictures(tmp_path: Path) -> Path:
     from PIL import Image
 
     png = tmp_path / "form.png"
@@ -260,15 +260,26 @@ def test_a_form_pasted_as_a_picture_is_docx_picture_only(tmp_path):
         d.add_picture(str(png))
         d.add_picture(str(png))
 
-    path = _docx(tmp_path, "picture.docx", build)
-    if _ocr_can_run():
-        book = _read(path)  # the OCR engine reads each picture into a grid of its own
-        assert [g.name for g in book.sheets] == ["图1", "图2"]
-        return
+    return _docx(tmp_path, "picture.docx", build)
+
+
+def test_a_form_pasted_as_a_picture_is_docx_picture_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALTOOLS_OCR", "off")  # as where tesseract is not installed
     with pytest.raises(ReadError) as err:
-        _read(path)
+        _read(_two_blank_pictures(tmp_path))
     assert err.value.code == "docx-picture-only" and err.value.fields["n"] == 2
-    assert "OCR" in err.value.message
+    assert "apt-get install tesseract-ocr tesseract-ocr-chi-sim" in err.value.message
+
+
+@pytest.mark.needs_system
+def test_with_ocr_each_picture_is_a_grid_of_its_own(tmp_path):
+    from conftest import need_system
+
+    need_system(_ocr_can_run(), "tesseract with the chi_sim model")
+    book = _read(_two_blank_pictures(tmp_path))
+    assert [g.name for g in book.sheets] == ["图1", "图2"]
+    # a blank picture holds no ruled table: each is refused with the reason, not read as empty
+    assert [(g.refused != "", g.problems[0][1]) for g in book.sheets] == [(True, "ocr-no-table")] * 2
 
 
 # --------------------------------------------------------------------------------------------

@@ -133,6 +133,9 @@ PROBLEMS = (
             "工作表的已用区域过大（{rows} 行 × {cols} 列，{n} 个单元格，最远到 {far}），超出读取上限（{max_rows} 行 × "
             "{max_columns} 列、{limit} 个单元格），整张表未读取；请删除远处的内容，或另存为 .xlsx 后再导入",
             "An .xls sheet whose used range is beyond the limits (an .xls cannot be read sparsely)."),
+    Problem("file-reader-crash", "file", "读取该文件时出错：{detail}",
+            "A reader failed on this file in a way it does not know (a bug, or damage no check foresaw): the "
+            "file is not read, the batch goes on. Please report it with the file."),
     Problem("sheet-reader-crash", "sheet", "读取该工作表时出错：{detail}",
             "A bug in evaltools' form reader on this sheet; the rest of the batch goes on. Please report it."),
     # -- one cell

@@ -261,12 +261,18 @@ def parse_bytes(path: Path, data: bytes, vocabulary=None, limits=None) -> Parsed
     except ReadError as exc:
         out.error = (exc.sheet, exc.cell, exc.code, exc.message, exc.level)
         return out
+    except Exception as exc:  # a reader bug or unforeseen damage must not lose the batch; it is reported
+        out.error = problem("file-reader-crash", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+        return out
     out.sheet_names = [g.name for g in wb.sheets]
     for grid in wb.sheets:
         if grid.places and any(p.ocr for p in grid.places.values()):
             from .forms.ocr_words import correct
 
-            grid.problems += correct(grid, load_vocabulary(vocabulary))
+            try:
+                grid.problems += correct(grid, load_vocabulary(vocabulary))
+            except Exception as exc:  # the readings stay as OCR gave them
+                grid.problems.append(problem("sheet-reader-crash", grid.name, detail=f"{type(exc).__name__}: {exc}")[1:])
         out.problems += [(grid.name, *row) for row in grid.problems]
         if grid.places:
             out.places[grid.name] = {cell_name(r, c): (pl.page, ",".join(f"{v:g}" for v in pl.bbox) or pl.ref, pl.ocr)
@@ -303,14 +309,13 @@ def read_source(path: Path, data: bytes, limits=None):
 
 
 def _ocr_key(path: Path) -> str:
-    """A scan reads differently with OCR installed: the cache keeps the two apart."""
+    """A scan reads differently with OCR running (installed, and not turned off by
+    ``EVALTOOLS_OCR=off``): the cache keeps the two apart."""
     if path.suffix.lower() not in (".pdf", ".docx", ".doc"):
         return ""
-    try:
-        from . import ocr
-    except ImportError:
-        return ""
-    return "-ocr" if ocr.available() else ""
+    from .read_pdf import ocr_engine
+
+    return "-ocr" if ocr_engine() is not None else ""
 
 
 def load_file(path: Path, relative_name: str, cache=None, vocabulary=None, limits=None) -> FileResult:

@@ -27,14 +27,17 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ReadError
 from .read import Grid, Place
+from .read_pdf import _CJK as _PDF_CJK
 
 LANG = "chi_sim"
-TIMEOUT = 600  # seconds for one page's pieces
+TIMEOUT = 600  # seconds for all the tesseract runs of one page
+MAX_PIXELS = 40_000_000  # a page is rendered, a picture read, at most this large (A4 at 200 dpi is 3.9 M)
 _H_MIN_PT = 14.0  # a horizontal dark run this long (points) is a ruling line, not a stroke of a character
 _V_MIN_PT = 8.0
 _BRIDGE_PT = 2.0  # pieces of one rule with a gap up to this (points) are one rule
@@ -42,7 +45,8 @@ _FRAME_PT = 3.0  # a rule ends this close (points) to the line across it
 _RULE_DARKNESS = 150  # darkness (255 - grey) of three pixels across a printed rule, summed
 _SPECK = 10  # a group of fewer dark pixels, apart from the text, is a speck
 _MIN_INK = 12  # dark pixels a cell needs to be read (below: specks of dust, the cell is blank)
-_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_WIDE = _PDF_CJK  # a Chinese character or full-width mark: where read_pdf joins wrapped lines without a space
+_CJK = _PDF_CJK.pattern[1:-1]
 
 
 def available() -> bool:
@@ -71,7 +75,7 @@ def read_image(image, *, name: str, page: int, scale: float) -> Grid:
 
     Raises ``ReadError`` ``ocr-no-table`` when the picture has no ruled table.
     """
-    from .read_pdf import _grid, _positions
+    from .read_pdf import _grid
 
     if not page:  # a picture in a Word file: its own resolution sizes the detector
         scale = _dpi(image) / 72
@@ -92,17 +96,33 @@ def read_image(image, *, name: str, page: int, scale: float) -> Grid:
             pieces.append(((row, col), box))
     table_top = round(min(y for y, *_ in lay.h) * scale)
     table_bottom = round(max(y for y, *_ in lay.h) * scale)
-    xs = _positions([x for x, *_ in lay.v])
     free = _free_runs(ink, 0, table_top, unit) + _free_runs(ink, table_bottom, gray.shape[0], unit)
     texts = _tesseract(ink, gray, [box for _, box in pieces] + free, unit)
+    # the text outside the rules becomes rows above and below the table as a PDF's title and year
+    # do: each piece handed to the PDF reader's grid as one run of characters
+    lay.chars = [{"text": text, "x0": b[0] / scale, "x1": b[2] / scale, "top": b[1] / scale, "bottom": b[3] / scale,
+                  "size": (b[3] - b[1]) / scale, "page": page} for b, text in zip(free, texts[len(pieces):]) if text]
+    table = grid
+    grid = _grid(lay)
+    grid.name = name
+    lead = _rows_above(table, grid)
     for ((row, col), _), text in zip(pieces, texts):
-        grid.rows[row][col] = text
+        grid.rows[row + lead][col] = text
     # boxes were found on the straightened picture: turned back, they fall on the page as scanned.
     # A Word picture has no page to point into: its cells carry no box.
     back = functools.partial(_unturn, angle=r.angle, centre=(gray.shape[1] / 2 / scale, gray.shape[0] / 2 / scale))
     grid.places = {key: Place(page=page, bbox=back(p.bbox) if page else (), ocr=True) for key, p in grid.places.items()}
-    _add_free_lines(grid, free, texts[len(pieces):], xs, scale, page, table_top, back)
     return grid
+
+
+def _rows_above(table: Grid, full: Grid) -> int:
+    """How many rows of free text ``full`` has above the ruled rows of ``table`` (the same rules)."""
+    (r, c), place = next(iter(table.places.items()))
+    for lead in range(len(full.rows) - len(table.rows) + 1):
+        other = full.places.get((r + lead, c))
+        if other is not None and other.bbox == place.bbox:
+            return lead
+    raise AssertionError("the ruled rows are not in the grid with its free lines")  # one layout, two calls
 
 
 @dataclass
@@ -161,6 +181,26 @@ def _unturn(bbox, *, angle: float, centre: tuple[float, float]):
         xs.append(cx + dx * math.cos(t) - dy * math.sin(t))
         ys.append(cy + dx * math.sin(t) + dy * math.cos(t))
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+def fit_picture(image):
+    """A picture no larger than ``MAX_PIXELS`` (read lazily: the size is known before the pixels
+    are decoded). Raises ``ReadError`` ``ocr-failed`` for one too large to shrink sensibly."""
+    w, h = image.size
+    if w * h > 4 * MAX_PIXELS:
+        raise ReadError("ocr-failed", detail=f"图片过大（{w}×{h} 像素），未识别")
+    if w * h > MAX_PIXELS:
+        factor = math.ceil(math.sqrt(w * h / MAX_PIXELS))
+        image.draft(image.mode, (w // factor, h // factor))  # a JPEG decodes at the smaller size
+        image = image.reduce(factor) if image.size[0] * image.size[1] > MAX_PIXELS else image
+    return image
+
+
+def render_scale(width_pt: float, height_pt: float, dpi: float) -> float:
+    """Pixels per point to render a page at ``dpi``, lowered so the picture stays under ``MAX_PIXELS``."""
+    scale = dpi / 72
+    area = max(width_pt * height_pt, 1.0)
+    return min(scale, math.sqrt(MAX_PIXELS / area))
 
 
 def _dpi(image) -> float:
@@ -276,7 +316,7 @@ def _lines(mask, min_len: int, bridge: int) -> list[tuple[float, float, float, i
         if hit is None:
             hit = [y, y, a, b]
             groups.append(hit)
-        open_ = [g for g in open_ if g[1] >= y - 1 and g[1] != -10] + ([hit] if hit not in open_ else [])
+        open_ = [g for g in open_ if g[1] >= y - 1 and g[1] != -10] + ([hit] if not any(g is hit for g in open_) else [])
     groups = [g for g in groups if g[1] != -10 and g[1] - g[0] <= 10]  # thicker: a filled area, not a rule
     # pieces of one line (a gap where the print is faint, or where text crosses it)
     groups.sort(key=lambda g: ((g[0] + g[1]) / 2, g[2]))
@@ -407,7 +447,7 @@ def _tesseract(ink, gray, boxes: list[tuple[int, int, int, int]], unit: float) -
     exe = shutil.which("tesseract")
     if not exe:
         raise ReadError("ocr-failed", detail="找不到 tesseract 命令")
-    keep = os.environ.get("EVALTOOLS_OCR_KEEP")  # a folder: the pieces as tesseract saw them, and its readings
+    deadline = time.monotonic() + TIMEOUT
     with tempfile.TemporaryDirectory(prefix="evaltools-ocr-") as tmp:
         readings: list[list[tuple[float, str]]] = [[] for _ in boxes]
         shapes = []
@@ -421,11 +461,9 @@ def _tesseract(ink, gray, boxes: list[tuple[int, int, int, int]], unit: float) -
                 n_lines, tall, _ = shapes[k]
                 path = str(Path(tmp) / f"{height}-{k:05d}.png")
                 _piece(ink, gray, box, tall, height).save(path)
-                if keep:
-                    _piece(ink, gray, box, tall, height).save(Path(keep) / f"{height}-{k:05d}.png")
                 jobs.setdefault(("7" if n_lines == 1 else "6", LANG), []).append((k, path))
             for (psm, lang), items in jobs.items():
-                for (k, _), reading in zip(items, _read(exe, Path(tmp), items, psm, lang)):
+                for (k, _), reading in zip(items, _read(exe, Path(tmp), items, psm, lang, deadline)):
                     readings[k].append(reading)
         texts = [max(r)[1] if r else "" for r in readings]
         talls = sorted(t for n, t, _ in shapes if n == 1)
@@ -436,7 +474,7 @@ def _tesseract(ink, gray, boxes: list[tuple[int, int, int, int]], unit: float) -
         latin = [k for k, t in enumerate(texts) if t and (not _HAS_CJK.search(t) or _narrow(shapes[k]))]
         if latin and _has_lang("eng"):
             items = [(k, str(Path(tmp) / f"{_HEIGHTS[0]}-{k:05d}.png")) for k in latin]
-            for (k, _), (conf, text) in zip(items, _read(exe, Path(tmp), items, "7", "eng")):
+            for (k, _), (conf, text) in zip(items, _read(exe, Path(tmp), items, "7", "eng", deadline)):
                 # a letter where the Chinese model saw none is the English model guessing (0 as Q)
                 if text and not _HAS_CJK.search(text) and not (_LETTER.search(text) and not _LETTER.search(texts[k])):
                     texts[k] = text
@@ -444,9 +482,6 @@ def _tesseract(ink, gray, boxes: list[tuple[int, int, int, int]], unit: float) -
             dashes = _dashes(ink[box[1]:box[3], box[0]:box[2]], unit, em)
             if dashes:
                 texts[k] = dashes
-    if keep:
-        Path(keep, "texts.txt").write_text("".join(f"{k:05d} {t!r} {readings[k]!r}\n" for k, t in enumerate(texts)),
-                                           encoding="utf-8")
     return texts
 
 
@@ -493,11 +528,12 @@ def _piece(ink, gray, box, tall: int, height: int):
     return canvas
 
 
-def _read(exe: str, tmp: Path, items: list[tuple[int, str]], psm: str, lang: str) -> list[tuple[float, str]]:
+def _read(exe: str, tmp: Path, items: list[tuple[int, str]], psm: str, lang: str,
+          deadline: float) -> list[tuple[float, str]]:
     """(mean confidence, text) of each picture in ``items``, read by one tesseract run (TSV out)."""
     listing = tmp / f"list-{psm}-{lang}-{len(items)}-{items[0][0]}.txt"
     listing.write_text("\n".join(path for _, path in items) + "\n", encoding="utf-8")
-    out = _run(exe, listing, psm, lang, "tsv")
+    out = _run(exe, listing, psm, lang, "tsv", deadline)
     words: dict[int, list[tuple[int, int, int, float, str]]] = {}
     for line in out.splitlines()[1:]:
         cols = line.split("\t")
@@ -529,11 +565,14 @@ def _read(exe: str, tmp: Path, items: list[tuple[int, str]], psm: str, lang: str
     return result
 
 
-def _run(exe: str, listing: Path, psm: str, lang: str = LANG, config: str = "") -> str:
+def _run(exe: str, listing: Path, psm: str, lang: str, config: str, deadline: float) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # pieces are small: threads cost more than they give
     cmd = [exe, str(listing), "stdout", "-l", lang, "--psm", psm] + ([config] if config else [])
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise ReadError("ocr-failed", detail=f"识别超过 {TIMEOUT} 秒，已中止")
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, env=env)
+        proc = subprocess.run(cmd, capture_output=True, timeout=left, env=env)
     except subprocess.TimeoutExpired:
         raise ReadError("ocr-failed", detail=f"识别超过 {TIMEOUT} 秒，已中止") from None
     except OSError as exc:
@@ -582,59 +621,7 @@ def clean(text: str) -> str:
         line = _SPACE_AT_CJK.sub("", _SPACE_IN_CJK.sub("", line.strip()))
         if not line:
             continue
-        if out and not (_HAS_CJK.match(out[-1]) or _HAS_CJK.match(line[0])):
+        if out and not (_WIDE.match(out[-1]) or _WIDE.match(line[0])):
             out += " "
         out += line
     return out
-
-
-def _add_free_lines(grid: Grid, boxes, texts, xs_pt, scale: float, page: int, table_top: int, back) -> None:
-    """The text outside the ruled area as rows above and below the table (as ``read_pdf`` places a
-    PDF's title and footer), each piece in the column it starts in."""
-    import bisect
-
-    above: dict[int, list[tuple[tuple[int, int, int, int], str]]] = {}
-    below: dict[int, list[tuple[tuple[int, int, int, int], str]]] = {}
-    # pieces of one printed line (their middles within half a letter of each other) make one row
-    lines: list[list] = []
-    for box, text in sorted(((b, t) for b, t in zip(boxes, texts) if t), key=lambda bt: (bt[0][1] + bt[0][3]) / 2):
-        mid = (box[1] + box[3]) / 2
-        if lines and abs(mid - lines[-1][0]) <= 0.5 * max(box[3] - box[1], lines[-1][1]):
-            lines[-1][2].append((box, text))
-        else:
-            lines.append([mid, box[3] - box[1], [(box, text)]])
-    for k, (mid, _, items) in enumerate(lines):
-        (above if mid <= table_top else below)[k] = items
-    if not above and not below:
-        return
-    ncol = max(len(r) for r in grid.rows) if grid.rows else len(xs_pt) - 1
-
-    def to_rows(lines):
-        out = []
-        for y in sorted(lines):
-            row = [""] * ncol
-            where = {}
-            for box, text in sorted(lines[y]):
-                j = min(max(bisect.bisect_right(xs_pt, box[0] / scale + 0.5) - 1, 0), ncol - 1)
-                row[j] = f"{row[j]} {text}".strip() if row[j] else text
-                where.setdefault(j, Place(page=page, bbox=back(tuple(t / scale for t in box)) if page else (), ocr=True))
-            out.append((row, where))
-        return out
-
-    top, bottom = to_rows(above), to_rows(below)
-    # read_pdf._grid has already placed nothing outside the lines (a scan has no text layer):
-    # shift the table down by the rows above it
-    lead = len(top)
-    rows = [r for r, _ in top] + grid.rows + [r for r, _ in bottom]
-    places = {}
-    for k, (_, where) in enumerate(top):
-        for j, p in where.items():
-            places[(k, j)] = p
-    for (r, c), p in grid.places.items():
-        places[(r + lead, c)] = p
-    for k, (_, where) in enumerate(bottom):
-        for j, p in where.items():
-            places[(lead + len(grid.rows) + k, j)] = p
-    grid.rows = rows
-    grid.places = places
-    grid.merges = [(a + lead, b, c + lead, d) for a, b, c, d in grid.merges]

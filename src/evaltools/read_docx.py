@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import BoundsError, ReadError, problem
-from .read import Grid, Place, Workbook, sniff
+from .read import Grid, Place, Workbook, _short, sniff
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -80,10 +80,10 @@ def read_docx(path: Path, data: bytes) -> Workbook:
     if kind == "ole":
         data = doc_to_docx(data, ".doc")
     elif _is_rtf(data):
-        data = doc_to_docx(data, ".rtf")
+        data = doc_to_docx(_unlinked(data), ".rtf")
     elif kind == "html":  # Word's "save as web page" or its 2003 XML, named .doc
-        data = doc_to_docx(data, ".xml" if data[:512].lstrip().lower().startswith(b"<?xml") and b"<html" not in
-                           data[:4096].lower() else ".html")
+        data = doc_to_docx(_unlinked(data), ".xml" if data[:512].lstrip().lower().startswith(b"<?xml") and b"<html"
+                           not in data[:4096].lower() else ".html")
     elif kind != "zip":
         raise ReadError("docx-corrupt", detail={"pdf": "文件内容是 PDF，不是 Word 文档"}.get(kind, "文件内容不是 Word 文档"))
     try:
@@ -112,12 +112,6 @@ def _is_rtf(data: bytes) -> bool:
     return data[:16].lstrip().startswith(b"{\\rtf")
 
 
-def _short(exc: BaseException | str) -> str:
-    text = str(exc).strip()
-    text = text.splitlines()[0] if text else type(exc).__name__
-    return text[:120]
-
-
 def _read_part(zf: zipfile.ZipFile, name: str, limit: int, what: str) -> bytes:
     """A part inflated at most ``limit`` bytes, whatever its header claims (``ReadError`` beyond)."""
     from .bounds import read_part
@@ -137,6 +131,8 @@ def _read_part(zf: zipfile.ZipFile, name: str, limit: int, what: str) -> bytes:
 def _main_part(zf: zipfile.ZipFile) -> str:
     """The main document part: ``word/document.xml``, or where ``_rels/.rels`` points (a few
     writers name it otherwise)."""
+    from lxml import etree
+
     names = set(zf.namelist())
     if "word/document.xml" in names:
         return "word/document.xml"
@@ -148,7 +144,7 @@ def _main_part(zf: zipfile.ZipFile) -> str:
                     target = rel.get("Target", "").lstrip("/")
                     if target in names:
                         return target
-        except ReadError:
+        except (ReadError, etree.XMLSyntaxError):  # a damaged .rels: try the usual name
             pass
     return "word/document.xml"
 
@@ -172,7 +168,9 @@ def _document_root(zf: zipfile.ZipFile):
         raise ReadError("docx-corrupt", detail=f"document.xml: {_short(exc)}") from exc
     # what a writer gives for readers that do not know the choice (the same content again)
     for fallback in list(root.iter(_MC + "Fallback")):
-        fallback.getparent().remove(fallback)
+        parent = fallback.getparent()
+        if parent is not None:  # a document that is nothing but a fallback keeps it
+            parent.remove(fallback)
     return root
 
 
@@ -492,7 +490,7 @@ def _ocr_picture(engine, zf: zipfile.ZipFile, part: str, n: int) -> Grid:
         from PIL import Image
 
         blob = _read_part(zf, part, MAX_PICTURE_BYTES, f"图片 {part} ")
-        image = Image.open(io.BytesIO(blob))
+        image = engine.fit_picture(Image.open(io.BytesIO(blob)))  # its size is checked before it is decoded
         image.load()
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
@@ -506,6 +504,19 @@ def _ocr_picture(engine, zf: zipfile.ZipFile, part: str, n: int) -> Grid:
 
 # --------------------------------------------------------------------------------------------
 # Legacy .doc (and .rtf, HTML saved as .doc): LibreOffice headless
+
+
+_ACTIVE_BLOCK = re.compile(rb"(?is)<(script|style|iframe|object|embed|frameset)\b.*?</\1\s*>")
+_LINKING_TAG = re.compile(rb"(?is)<(img|link|meta|base|iframe|embed|object|frame|source|v:imagedata)\b[^>]*>")
+
+
+def _unlinked(data: bytes) -> bytes:
+    """A web page, Word 2003 XML or RTF file without what LibreOffice would fetch while it converts
+    (pictures, style sheets and frames by address, RTF's INCLUDEPICTURE): a form's file is
+    untrusted, and its conversion must not reach the network or other files. The tables stay."""
+    data = _ACTIVE_BLOCK.sub(b"", data)
+    data = _LINKING_TAG.sub(b"", data)
+    return re.sub(rb"(?i)INCLUDEPICTURE|INCLUDETEXT|\\objautlink|\\objlink", b"NOLINK", data)
 
 
 def doc_to_docx(data: bytes, suffix: str = ".doc") -> bytes:
@@ -550,9 +561,13 @@ def doc_to_docx(data: bytes, suffix: str = ".doc") -> bytes:
 
 def _kill_group(proc: subprocess.Popen) -> None:
     """End LibreOffice and the process it started (``soffice`` runs ``soffice.bin``)."""
+    killpg = getattr(os, "killpg", None)  # POSIX; elsewhere only the process itself can be ended
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+        if killpg is not None:
+            killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError, OSError):
         pass
     try:
         proc.communicate(timeout=10)

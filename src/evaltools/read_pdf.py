@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReadError, problem
-from .read import Grid, Place, Workbook, cell_name
+from .read import Grid, Place, Workbook, _short, cell_name
 
 _TOL = 1.0  # points: lines closer than this are one line
 _MIN_EDGE = 4.0  # a shorter segment is a tick, not a ruling line
@@ -130,11 +130,6 @@ def first_page(sheet: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:120]
-
-
 # --------------------------------------------------------------------------------------------
 # One page
 
@@ -181,10 +176,12 @@ def _scan_page(data: bytes, number: int) -> Grid:
     try:
         doc = pdfium.PdfDocument(data)
         try:
-            image = doc[number - 1].render(scale=_OCR_DPI / 72).to_pil()
+            page = doc[number - 1]
+            scale = ocr.render_scale(*page.get_size(), _OCR_DPI)  # a poster-sized page is rendered coarser
+            image = page.render(scale=scale).to_pil()
         finally:
             doc.close()
-        return ocr.read_image(image, name=name, page=number, scale=_OCR_DPI / 72)
+        return ocr.read_image(image, name=name, page=number, scale=scale)
     except ReadError as exc:
         row = problem(exc.code, name, exc.cell, **exc.fields)
         return Grid(name=name, rows=[], refused=row[3], problems=[row[1:]])

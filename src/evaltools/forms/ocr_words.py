@@ -3,8 +3,9 @@
 tesseract reads a small heading one character wrong now and then (执行率 as 抉行率, 数量指标 as
 牙量指标), and a misread heading loses its whole column. A cell read by OCR whose text is one
 character (two, for a long word) away from exactly one word of the vocabulary is taken as that word.
-Values are never touched: a word must be at least three characters long, the match must be unique,
-and the cell must read as no word already. Each correction is reported (``ocr-corrected``, info)
+Values are left alone: the cell must stand among labels (two other cells of its row or of its
+column read as words of the vocabulary), the word must be at least three characters long, the
+match must be unique, and the cell must read as no word already. Each correction is reported (``ocr-corrected``, info)
 with what OCR read, so nothing changes silently.
 """
 
@@ -31,11 +32,17 @@ def correct(grid: Grid, vocabulary) -> list[tuple[str, str, str, str]]:
     for w in words:
         by_length.setdefault(len(w), []).append(w)
     out = []
+    in_row, in_col = _words_around(grid, words)
     for (r, c), place in grid.places.items():
         if not place.ocr or r >= len(grid.rows) or c >= len(grid.rows[r]):
             continue
         raw = grid.rows[r][c]
         if not isinstance(raw, str) or not raw.strip():
+            continue
+        exact = label(_JUNK.sub("", raw)) in words
+        # a label stands among labels: a heading row (年初预算数 | 全年预算数 | …) or a column of them
+        # (the conclusions' 主要经验做法, 对项目决策的建议 …); a value such as 质量达标 does not
+        if in_row.get(r, 0) - exact < 2 and in_col.get(c, 0) - exact < 2:
             continue
         fixed = _word(raw, words, by_length)
         if fixed is None:
@@ -46,6 +53,18 @@ def correct(grid: Grid, vocabulary) -> list[tuple[str, str, str, str]]:
         if word + colon != raw:
             out.append(problem("ocr-corrected", grid.name, cell_name(r, c), raw=raw.strip(), word=word, n=n)[1:])
     return out
+
+
+def _words_around(grid: Grid, words: frozenset[str]) -> tuple[dict[int, int], dict[int, int]]:
+    """How many cells of each row and of each column read as a word of the vocabulary."""
+    in_row: dict[int, int] = {}
+    in_col: dict[int, int] = {}
+    for r, row in enumerate(grid.rows):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v and label(_JUNK.sub("", v)) in words:
+                in_row[r] = in_row.get(r, 0) + 1
+                in_col[c] = in_col.get(c, 0) + 1
+    return in_row, in_col
 
 
 def _word(raw: str, words: frozenset[str], by_length: dict[int, list[str]]) -> tuple[str, int] | None:

@@ -242,17 +242,18 @@ class Vocabulary:
         ``[ocr] words``, normalised: what an OCR reading of a label is corrected to (``ocr_words``)."""
         out: set[str] = set()
 
-        def walk(node) -> None:
+        def walk(node) -> None:  # the pattern lists only: a fund line's key (other, provincial) is no word
             if isinstance(node, dict):
                 for value in node.values():
                     walk(value)
             elif isinstance(node, list):
                 for value in node:
-                    walk(value)
-            elif isinstance(node, str) and not node.startswith("re:"):
-                word = _label(node.strip("*"))
-                if len(word) >= 2:
-                    out.add(word)
+                    if isinstance(value, str):
+                        word = _label(value.strip("*")) if not value.startswith("re:") else ""
+                        if len(word) >= 2:
+                            out.add(word)
+                    else:
+                        walk(value)
 
         walk({k: v for k, v in self.data.items() if k not in ("title", "limits", "debris")})
         return frozenset(out)
