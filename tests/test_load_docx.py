@@ -148,3 +148,57 @@ def test_real_forms_of_other_provinces_read_from_word():
     # the Shanghai workbook's two sheets are two tables of one document
     two = book.projects[book.projects["source_file"].str.contains("11_shanghai")]
     assert sorted(two["sheet"]) == ["表1", "表2"]
+
+
+def test_damaged_parts_are_load_errors_not_crashes(tmp_path):
+    """A zip with no document part and an unreadable _rels/.rels, and a document that is nothing but
+    a markup-compatibility fallback: each a load error of its file; the good file still loads."""
+    import zipfile
+
+    good = next(DOCX.glob("02_*.docx"))
+    shutil.copy(good, tmp_path / "good.docx")
+    with zipfile.ZipFile(tmp_path / "norels.docx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("_rels/.rels", "<Relationships><unclosed>")
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    with zipfile.ZipFile(tmp_path / "fallback.docx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", f'<mc:Fallback xmlns:mc="{mc}"/>')
+    book = evaltools.load(tmp_path)
+    assert len(book.projects) == 1
+    codes = dict(zip(book.load_errors["source_file"].map(lambda s: Path(s).name), book.load_errors["code"]))
+    assert codes == {"norels.docx": "docx-corrupt", "fallback.docx": "docx-corrupt"}
+
+
+def test_an_unforeseen_reader_failure_is_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
+    import sys
+
+    load_module = sys.modules["evaltools.load"]  # the module (evaltools.load is also the function)
+
+    shutil.copy(next(DOCX.glob("02_*.docx")), tmp_path / "good.docx")
+    shutil.copy(next(DOCX.glob("03_*.docx")), tmp_path / "bad.docx")
+    real = load_module.read_source
+
+    def flaky(path, data, limits=None):
+        if path.name == "bad.docx":
+            raise KeyError("a reader bug")
+        return real(path, data, limits)
+
+    monkeypatch.setattr(load_module, "read_source", flaky)
+    book = evaltools.load(tmp_path)
+    assert len(book.projects) == 1
+    (row,) = book.load_errors.to_dict("records")
+    assert row["code"] == "file-reader-crash" and "KeyError" in row["message"] and row["source_file"].endswith("bad.docx")
+
+
+def test_web_pages_and_rtf_lose_what_the_conversion_would_fetch():
+    from evaltools.read_docx import _unlinked
+
+    page = (b'<html><head><link rel="stylesheet" href="http://example.org/s.css"><script>fetch("x")</script></head>'
+            b'<body><img src="file:///etc/passwd"><table><tr><td>\xe9\xa1\xb9\xe7\x9b\xae\xe5\x90\x8d\xe7\xa7\xb0</td>'
+            b'</tr></table><iframe src="http://example.org/"></iframe></body></html>')
+    out = _unlinked(page)
+    assert b"http" not in out and b"file:" not in out and b"<script" not in out
+    assert b"<table><tr><td>\xe9\xa1\xb9\xe7\x9b\xae\xe5\x90\x8d\xe7\xa7\xb0</td></tr></table>" in out
+    rtf = rb'{\rtf1{\field{\*\fldinst INCLUDEPICTURE "http://example.org/a.png" \d}}\par}'
+    assert b"INCLUDEPICTURE" not in _unlinked(rtf) and b"\\par" in _unlinked(rtf)

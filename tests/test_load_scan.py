@@ -291,3 +291,18 @@ def test_ocr_reads_each_page_in_a_few_tesseract_runs(monkeypatch):
     filled = sum(1 for r in grid.rows for v in r if v)
     assert filled > 100 and len(calls) <= 6
     assert shutil.which("tesseract")
+
+
+@pytest.mark.needs_system
+def test_the_parse_cache_keeps_a_scan_read_with_ocr_apart_from_one_read_without(tmp_path, monkeypatch):
+    _need_ocr()
+    scan = tmp_path / "in" / published_scan.SCANS[0][0]
+    scan.parent.mkdir()
+    shutil.copy(SCAN / scan.name, scan)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("EVALTOOLS_OCR", "off")
+    off = evaltools.load(scan.parent, cache=cache)
+    assert len(off.projects) == 0 and "pdf-needs-ocr" in set(off.load_errors["code"])
+    monkeypatch.delenv("EVALTOOLS_OCR")
+    on = evaltools.load(scan.parent, cache=cache)  # not the cached refusal: the page is read
+    assert len(on.projects) == 1 and "pdf-needs-ocr" not in set(on.load_errors["code"])
