@@ -256,6 +256,65 @@ def breakdown(files):
             "assemble_ms": (t4 - t3) / n * 1000, "file_ms": (t3 - t2) / n * 1000}
 
 
+def bench_profile(corpus: Path, top: int = 15) -> str:
+    """Where one process's ``evaltools.load`` spends its time, function by function (cProfile, in a
+    fresh process after a warm-up load): the profile issue 14 asks to be read before any speed-up."""
+    out = subprocess.run([sys.executable, __file__, "--child", "profile", "--corpus", str(corpus.resolve())],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    total = data["total_s"]
+    lines = [f"`evaltools.load` of the {data['forms']} generated forms above in one process under cProfile "
+             f"(which slows Python calls more than C: read the shares, not the seconds): {total:.2f} s in all, "
+             f"{data['wall_s']:.2f} s unprofiled in the same process.", "",
+             "| stage (own time of its functions) | s | share |", "|---|---:|---:|"]
+    for stage, sec in sorted(data["stages"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {stage} | {sec:.2f} | {sec / total:.0%} |")
+    lines += ["", f"The {top} functions with the most own time:", "",
+              "| function | calls | own s | share | with callees s |", "|---|---:|---:|---:|---:|"]
+    for row in data["functions"][:top]:
+        lines.append(f"| `{row['name']}` | {row['calls']} | {row['own']:.3f} | {row['own'] / total:.1%} | "
+                     f"{row['cum']:.3f} |")
+    return "\n".join(lines)
+
+
+_STAGES = (  # (stage, where its functions live), first match wins
+    ("locating blocks and reading the form (evaltools.forms)", ("evaltools/forms/",)),
+    ("reading the workbook (calamine, bounds, read.py)", ("evaltools/read.py", "evaltools/bounds.py", "CalamineWorkbook",
+                                                        "python_calamine", "zipfile", "from_filelike")),
+    ("cell values (cellvalues.py)", ("evaltools/cellvalues.py",)),
+    ("assembling the DataFrames and provenance (load.py, pandas, pyarrow)", ("evaltools/load.py", "pandas/", "pyarrow",
+                                                                             "numpy")),
+)
+
+
+def profile_child(corpus: Path) -> dict:
+    import cProfile
+    import pstats
+
+    import evaltools
+
+    evaltools.load(corpus)  # imports and first-use costs out of the profile
+    t = time.perf_counter()
+    book = evaltools.load(corpus)
+    wall = time.perf_counter() - t
+    prof = cProfile.Profile()
+    prof.enable()
+    evaltools.load(corpus)
+    prof.disable()
+    st = pstats.Stats(prof)
+    stages: dict[str, float] = {}
+    rows = []
+    for (path, line, func), (cc, nc, own, cum, _) in st.stats.items():
+        where = f"{path}:{func}"
+        stage = next((name for name, keys in _STAGES if any(k in where for k in keys)), "other (Python, the interpreter)")
+        stages[stage] = stages.get(stage, 0.0) + own
+        short = path.split("/site-packages/")[-1].split("/src/")[-1] if path != "~" else ""
+        rows.append({"name": f"{short}:{line}({func})" if short else func, "calls": nc, "own": own, "cum": cum})
+    rows.sort(key=lambda r: -r["own"])
+    return {"forms": len(book.projects), "wall_s": wall, "total_s": sum(stages.values()), "stages": stages,
+            "functions": rows[:40]}
+
+
 READERS = {
     "io_floor": ("unzip + read sheet XML bytes (I/O floor)", reader_io_floor),
     "parse_floor": ("unzip + expat tokenize (parse floor)", reader_parse_floor),
@@ -474,11 +533,11 @@ def bench_documents(repeat: int = 5) -> str:
     return text
 
 
-def _replace_section(title: str, body: str) -> None:
+def _replace_section(title: str, body: str, flag: str = "--documents") -> None:
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8")
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    block = f"## {title}\n\nMeasured by `python benchmarks/run.py --documents` (also part of `make bench`) on {when}.\n\n{body}\n"
+    block = f"## {title}\n\nMeasured by `python benchmarks/run.py {flag}` (also part of `make bench`) on {when}.\n\n{body}\n"
     start = text.find(f"## {title}\n")
     if start >= 0:
         end = text.find("\n## ", start + 1)
@@ -710,6 +769,7 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--no-write", action="store_true", help="print only; do not rewrite BENCHMARKS.md")
     ap.add_argument("--documents", action="store_true", help="only the PDF/Word reader section")
+    ap.add_argument("--profile", action="store_true", help="only the load profile section")
     ap.add_argument("--no-reports", action="store_true", help="skip the report benchmark")
     ap.add_argument("--engine", default="papermill", help=argparse.SUPPRESS)
     ap.add_argument("--baseline", default="",
@@ -717,6 +777,12 @@ def main(argv=None) -> int:
     ap.add_argument("--audit-forms", type=int, nargs="*", default=[1000, 10000],
                     help="corpus sizes for the audit benchmark")
     args = ap.parse_args(argv)
+    if args.profile:
+        text = bench_profile(ensure_corpus(args.forms, args.seed))
+        print(text)
+        if not args.no_write:
+            _replace_section("Load profile", text, "--profile")
+        return 0
     if args.documents:
         text = bench_documents()
         print(text)
@@ -734,6 +800,9 @@ def main(argv=None) -> int:
         return 0
     if args.child == "audit":
         print(json.dumps(bench_audit(_all_files(Path(args.corpus)))))
+        return 0
+    if args.child == "profile":
+        print(json.dumps(profile_child(Path(args.corpus))))
         return 0
     if args.child == "breakdown":
         print(json.dumps(breakdown(_files(Path(args.corpus)))))
@@ -791,9 +860,13 @@ def main(argv=None) -> int:
     documents_text = bench_documents()
     print()
     print(documents_text)
+    profile_text = bench_profile(corpus)
+    print()
+    print(profile_text)
     if not args.no_write:
         write_report(m, args, text, load_rows, audit_text, report_text, synth_text, first_text)
         _replace_section("Published forms (PDF and Word)", documents_text)
+        _replace_section("Load profile", profile_text, "--profile")
     return 0
 
 
