@@ -184,7 +184,7 @@ def scan_book():
 
 
 @pytest.mark.needs_system
-def test_a_scan_loads_at_least_95_percent_of_fields_right(scan_book):
+def test_a_scan_loads_at_least_98_percent_of_fields_right(scan_book):
     seed = evaltools.load(SEED)
     assert len(scan_book.projects) == 3
     right, total, wrong = field_share(seed, scan_book)

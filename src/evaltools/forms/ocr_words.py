@@ -16,10 +16,10 @@ import unicodedata
 
 from ..cellvalues import label
 from ..errors import problem
+from ..ocr import _HAS_CJK as _CJK  # a Chinese character: what OCR may misread into another
 from ..read import Grid, cell_name
 
 # what tesseract leaves at the ends of a short text from specks and rules
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _JUNK = re.compile(r"^[\s.,，。、:：;；'\"“”‘’|!！`丨]+|[\s.,，。、;；'\"“”‘’|!！`丨]+$")
 
 
