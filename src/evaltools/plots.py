@@ -1223,29 +1223,70 @@ def findings(result, *, department=None, form_id=None, width=None):
 # HTML
 
 
-def save_png(fig, buf, *, dpi: int, facecolor="white") -> None:
-    """Write the figure as a PNG at ``dpi``, cropped to its content, laying it out once.
+_PAD_INCHES = 0.1  # savefig's pad around a tight box
 
-    ``savefig`` draws a figure twice (once to find its tight box, once to render) and a constrained
-    layout runs again at each draw. The layout is run here once, at the resolution of the file
-    (text measures differently at another dpi), and then left as it is for both draws: the same
-    pixels, for a fifth to a third less time."""
+
+def render_rgb(fig, *, dpi: int, facecolor="white"):
+    """The figure drawn once at ``dpi`` and cropped to its ink with savefig's 0.1-inch pad: an
+    ``(h, w, 3)`` uint8 array, or None when ink touches the canvas edge (something may lie beyond
+    it, which only ``savefig(bbox_inches="tight")`` shows).
+
+    ``savefig(bbox_inches="tight")`` draws a figure twice (once to measure every artist for the
+    tight box, once to render it), and a constrained layout runs again at each draw. Here the
+    layout runs once, at the file's resolution (text measures differently at another dpi; reused
+    when ``_finish`` laid the figure out at that dpi), and the one draw's pixels give the box:
+    the same content for about half the time (``tests/test_plots_render.py`` compares them)."""
+    import numpy as np
+    from matplotlib.colors import to_rgba
+
     engine = fig.get_layout_engine()
-    if engine is None or getattr(engine, "adjust_compatible", True) is not False:  # no constrained layout
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
-        return
-    own_dpi = fig.dpi
-    if getattr(fig, "_laid_out_at", None) != dpi:  # not laid out by _finish at this dpi (or at all)
-        fig.set_dpi(dpi)
-        engine.execute(fig)
-        fig._laid_out_at = dpi
-    fig.set_layout_engine("none")
+    constrained = engine is not None and getattr(engine, "adjust_compatible", True) is False
+    own_dpi, own_face = fig.dpi, fig.get_facecolor()
     try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
+        if fig.dpi != dpi:
+            fig.set_dpi(dpi)
+        if constrained and getattr(fig, "_laid_out_at", None) != dpi:
+            engine.execute(fig)
+            fig._laid_out_at = dpi
+        fig.set_facecolor(facecolor)
+        if constrained:
+            fig.set_layout_engine("none")
+        try:
+            fig.canvas.draw()
+        finally:
+            if constrained:
+                fig.set_layout_engine(engine)
+        rgba = np.asarray(fig.canvas.buffer_rgba())
     finally:  # the figure stays as it was: a later change to it is laid out again
-        fig.set_layout_engine(engine)
+        fig.set_facecolor(own_face)
         if fig.dpi != own_dpi:
             fig.set_dpi(own_dpi)
+    bg = np.array([round(c * 255) for c in to_rgba(facecolor)[:3]], dtype=np.uint8)
+    rgb = rgba[..., :3]
+    ink = (rgb != bg).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    h, w = ink.shape
+    pad = max(1, int(round(_PAD_INCHES * dpi)))
+    if rows[0] == 0 or cols[0] == 0 or rows[-1] == h - 1 or cols[-1] == w - 1:
+        return None
+    out = np.empty((rows[-1] + 1 - rows[0] + 2 * pad, cols[-1] + 1 - cols[0] + 2 * pad, 3), dtype=np.uint8)
+    out[...] = bg  # the pad may reach past the canvas, as savefig's does
+    out[pad:-pad, pad:-pad] = rgb[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return out
+
+
+def save_png(fig, buf, *, dpi: int, facecolor="white") -> None:
+    """Write the figure as a PNG at ``dpi``, cropped to its content, drawn once (``render_rgb``);
+    a figure whose ink reaches its edge goes through ``savefig(bbox_inches="tight")``."""
+    from PIL import Image
+
+    rgb = render_rgb(fig, dpi=dpi, facecolor=facecolor)
+    if rgb is None:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
+        return
+    Image.fromarray(rgb).save(buf, format="PNG", dpi=(dpi, dpi))
 
 
 def figure_to_data_uri(fig, *, dpi: int = 110) -> str:

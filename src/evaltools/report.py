@@ -447,13 +447,18 @@ def png_data_uri(fig, dpi: int) -> str:
 
     from PIL import Image
 
-    from .plots import save_png
+    from .plots import render_rgb
 
-    buf = io.BytesIO()
-    save_png(fig, buf, dpi=dpi)
-    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE)
+    rgb = render_rgb(fig, dpi=dpi)
+    if rgb is None:  # ink at the edge: savefig's tight box
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+        img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    else:
+        img = Image.fromarray(rgb)
+    img = img.quantize(colors=128, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG", compress_level=8)  # 1% larger than optimize=True, a third of the time
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
@@ -472,14 +477,20 @@ def chart_html(title: str, draw, *args, **kwargs) -> str:
     """A heading and its figure as one block: ``draw(*args, **kwargs)`` (a ``plots`` function) at
     its normal width, and, when ``draw`` takes ``width=``, again ``NARROW_WIDTH`` inches wide for
     phones; CSS shows one of the two. A figure much taller than wide gets a page of its own in print."""
-    wide, ratio = _img(draw(*args, **kwargs), "et-fig et-wide", title, 100)
+    import matplotlib
+
+    # each figure is made at the dpi of its PNG, so that _finish fits and lays it out at the
+    # resolution it is saved at and the save needs no second layout
+    with matplotlib.rc_context({"figure.dpi": 100}):
+        wide, ratio = _img(draw(*args, **kwargs), "et-fig et-wide", title, 100)
     narrow = ""
     try:
         takes_width = "width" in inspect.signature(draw).parameters
     except (TypeError, ValueError):
         takes_width = False
     if takes_width:
-        narrow, _ = _img(draw(*args, width=NARROW_WIDTH, **kwargs), "et-fig et-narrow", title, 150)
+        with matplotlib.rc_context({"figure.dpi": 150}):
+            narrow, _ = _img(draw(*args, width=NARROW_WIDTH, **kwargs), "et-fig et-narrow", title, 150)
     cls = "et-chart" + (" et-tall" if ratio > 0.9 else "") + ("" if narrow else " et-one")
     return f'<section class="{cls}"><h2>{esc(title)}</h2>{wide}{narrow}</section>'
 
