@@ -464,9 +464,23 @@ def _load_item(item: tuple) -> FileResult:
 _MIN_FILES_PER_PROCESS = 64  # below this, starting a process costs more than it saves
 
 
+def _load_chunk(items: list) -> list[FileResult]:
+    return [_load_item(item) for item in items]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 def _map_files(items, jobs, executor) -> Iterator[FileResult]:
     if executor is not None:
-        yield from executor.map(_load_item, items)
+        # a task per file would spend more on scheduling and pickling than on reading (a Dask
+        # task costs about a millisecond of the scheduler's time, a form two of a worker's); up to
+        # 64 files a task, and at least 32 tasks while there are files for them, for the workers
+        # to share
+        size = max(1, min(64, len(items) // 32))
+        for part in executor.map(_load_chunk, _chunks(items, size)):
+            yield from part
         return
     if jobs is None:
         jobs = os.cpu_count() or 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ..scoring import num
 from . import Hit, meaningful, rule
@@ -76,9 +76,10 @@ def txt_boilerplate(forms, profile):
         if len(texts) < min_forms:
             continue
         groups = _cluster([t for _, t in texts], profile["text.boilerplate_similarity"])
+        per_text = Counter(t for _, t in texts)
+        sizes = {id(m): sum(per_text[u] for u in m) for m in groups.values()}  # forms per group
         for f, t in texts:
-            members = groups[t]
-            n = sum(1 for _, u in texts if u in members)
+            n = sizes[id(groups[t])]
             if n >= min_forms:
                 yield f, Hit(f"{title}“{f.project.get(fld, '')[:30]}”与本部门另外 {n - 1} 张表相同或几乎相同",
                              field=fld, expected="针对本项目的表述", actual=f"{n} 张表相同")
@@ -104,8 +105,7 @@ def _cluster(texts: list[str], ratio: float) -> dict[str, set[str]]:
     digits = {t: _DIGITS.findall(t) for t in distinct}
     grams = {t: frozenset(t[k : k + 2] for k in range(len(t) - 1)) for t in distinct}
     for i, a in enumerate(distinct):
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(a)  # difflib caches the second sequence: compare many against one
+        matcher = None  # made for the first pair that needs difflib: most texts have none
         for b in distinct[i + 1 :]:
             if find(a) == find(b) or digits[a] != digits[b]:
                 continue
@@ -116,6 +116,9 @@ def _cluster(texts: list[str], ratio: float) -> dict[str, set[str]]:
             ga, gb = grams[a], grams[b]
             if ga and gb and 2 * len(ga & gb) < (ratio - 0.2) * (len(ga) + len(gb)):
                 continue
+            if matcher is None:
+                matcher = difflib.SequenceMatcher(None, autojunk=False)
+                matcher.set_seq2(a)  # difflib caches the second sequence: compare many against one
             matcher.set_seq1(b)
             if matcher.ratio() >= ratio:
                 parent[find(b)] = find(a)
