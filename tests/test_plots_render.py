@@ -100,3 +100,12 @@ def test_report_png_is_the_drawn_figure(ctx):
     rgb = np.asarray(img.convert("RGB")).astype(int)
     assert rgb.shape == fast.shape
     assert np.abs(rgb - fast.astype(int)).mean() < 2.0  # quantised, not redrawn
+
+
+def test_see_through_background_goes_through_savefig():
+    fig = plots._figure_class()(figsize=(3, 2))
+    fig.add_axes([0.2, 0.2, 0.6, 0.6]).plot([0, 1], [0, 1], color="black")
+    assert plots.render_rgb(fig, dpi=100, facecolor=(0, 0, 0, 0)) is None
+    buf = io.BytesIO()
+    plots.save_png(fig, buf, dpi=100, facecolor=(0, 0, 0, 0))
+    assert Image.open(buf).mode == "RGBA"

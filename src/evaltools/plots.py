@@ -1229,7 +1229,7 @@ _PAD_INCHES = 0.1  # savefig's pad around a tight box
 def render_rgb(fig, *, dpi: int, facecolor="white"):
     """The figure drawn once at ``dpi`` and cropped to its ink with savefig's 0.1-inch pad: an
     ``(h, w, 3)`` uint8 array, or None when ink touches the canvas edge (something may lie beyond
-    it, which only ``savefig(bbox_inches="tight")`` shows).
+    it, which only ``savefig(bbox_inches="tight")`` shows) or the background is not opaque.
 
     ``savefig(bbox_inches="tight")`` draws a figure twice (once to measure every artist for the
     tight box, once to render it), and a constrained layout runs again at each draw. Here the
@@ -1239,6 +1239,8 @@ def render_rgb(fig, *, dpi: int, facecolor="white"):
     import numpy as np
     from matplotlib.colors import to_rgba
 
+    if to_rgba(facecolor)[3] < 1:  # ink on a see-through background cannot be told from it
+        return None
     engine = fig.get_layout_engine()
     constrained = engine is not None and getattr(engine, "adjust_compatible", True) is False
     own_dpi, own_face = fig.dpi, fig.get_facecolor()
