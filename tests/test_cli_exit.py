@@ -146,11 +146,11 @@ def test_interrupted_batch_leaves_nothing_half_done(jobs, tmp_path):
         _wait_for(lambda: bool(list((out / "notebooks").glob(".*.running.ipynb"))), 300, proc)
         time.sleep(1.0)  # the kernel is executing cells now
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
+        said, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, (said, err)
     # the kernel (a process of its own, sharing stderr) may log its closed socket; evaltools prints
     # no traceback, and the kernel clients' unfinished tasks are not logged at exit
     assert "已中断" in err and "evaltools/" not in err and "never retrieved" not in err, err
