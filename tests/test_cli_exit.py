@@ -137,11 +137,21 @@ def _notebooks_complete(out: Path) -> None:
             assert (out / "notebooks" / f"{page.stem}.ipynb").exists(), f"{page.name} without its notebook"
 
 
+def _as_at_a_terminal() -> None:
+    """In the child before exec: Ctrl-C's default action, as in a terminal's foreground job.
+
+    A suite started in the background by a non-interactive shell (``make test &``, some CI runners)
+    inherits SIGINT ignored, and so would the batch; Python then never turns SIGINT into
+    KeyboardInterrupt, and the batch rightly runs to the end as the shell asked."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("jobs", ["2", "1"])
 def test_interrupted_batch_leaves_nothing_half_done(jobs, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([*CLI, "report", str(SYNTH_DIR), "-o", str(out), "--no-progress", "--jobs", jobs],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_at_a_terminal)
     try:
         _wait_for(lambda: bool(list((out / "notebooks").glob(".*.running.ipynb"))), 300, proc)
         time.sleep(1.0)  # the kernel is executing cells now
