@@ -279,15 +279,21 @@ def report_steps(data: str) -> dict:
     import evaltools
 
     # the department of the seed forms (a county office of eight project forms), when present
-    depts = sorted(set(evaltools.load(data).projects["department"]))
+    projects = evaltools.load(data).projects
+    depts = sorted(set(projects["department"]))
     dept = "壶关县人民政府办公室" if "壶关县人民政府办公室" in depts else next((d for d in depts if d), depts[0])
+    # the department's files, as a batch passes them (the notebook's data is a path, not a glob)
+    files = sorted(set(projects.loc[projects["department"] == dept, "source_file"]))
     import nbformat
 
     with tempfile.TemporaryDirectory() as out:
-        render_department(data, dept, out)  # the first report pays papermill's and nbconvert's imports here
+        # the first report pays papermill's and nbconvert's imports here
+        render_department(data, dept, out, files=files)
         t4 = time.perf_counter()
-        st = render_department(data, dept, out)
+        st = render_department(data, dept, out, files=files)
         t5 = time.perf_counter()
+        if st["error"]:  # a failed run's cell durations would be a report's cost with no figures in it
+            raise RuntimeError(f"report of {dept} failed: {st['error']}")
         from evaltools.report import export_html, manifest_for
 
         nb = Path(out) / st["notebook"]

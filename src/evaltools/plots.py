@@ -1279,16 +1279,27 @@ def render_rgb(fig, *, dpi: int, facecolor="white"):
     return out
 
 
-def save_png(fig, buf, *, dpi: int, facecolor="white") -> None:
-    """Write the figure as a PNG at ``dpi``, cropped to its content, drawn once (``render_rgb``);
-    a figure whose ink reaches its edge goes through ``savefig(bbox_inches="tight")``."""
+def render_image(fig, *, dpi: int, facecolor="white"):
+    """The figure as a PIL image at ``dpi``, cropped to its content and drawn once (``render_rgb``):
+    ``RGB``, or ``RGBA`` on a see-through ``facecolor``. A figure whose ink reaches its edge (or
+    whose background is see-through) goes through ``savefig(bbox_inches="tight")``, which draws
+    it twice but sees beyond the canvas."""
+    from matplotlib.colors import to_rgba
     from PIL import Image
 
     rgb = render_rgb(fig, dpi=dpi, facecolor=facecolor)
-    if rgb is None:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
-        return
-    Image.fromarray(rgb).save(buf, format="PNG", dpi=(dpi, dpi))
+    if rgb is not None:
+        return Image.fromarray(rgb)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor=facecolor)
+    buf.seek(0)
+    with Image.open(buf) as img:
+        return img.convert("RGB" if to_rgba(facecolor)[3] == 1 else "RGBA")
+
+
+def save_png(fig, buf, *, dpi: int, facecolor="white") -> None:
+    """Write the figure as a PNG at ``dpi``, cropped to its content (``render_image``)."""
+    render_image(fig, dpi=dpi, facecolor=facecolor).save(buf, format="PNG", dpi=(dpi, dpi))
 
 
 def figure_to_data_uri(fig, *, dpi: int = 110) -> str:
