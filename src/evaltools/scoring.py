@@ -91,6 +91,8 @@ class Indicator:
     calc: float | None = None
     formula: str = ""
     tier: str | None = None
+    # what the texts alone decide (``_judge``), shared by the indicators printing the same texts
+    judged: tuple | None = field(default=None, repr=False, compare=False)
     seq: int = field(init=False)
     weight: float | None = field(init=False)  # read once: rules ask for them many times
     score: float | None = field(init=False)
@@ -146,8 +148,10 @@ class Form:
         return self.project.get("department", "")
 
 
-def score_form(project: dict, funds: list[dict], rows: list[dict], profile: Profile) -> Form:
-    scored = [_score_indicator(r, profile) for r in rows]
+def score_form(project: dict, funds: list[dict], rows: list[dict], profile: Profile, memo: dict | None = None) -> Form:
+    """The form scored under ``profile``. ``memo`` (one dict per profile, kept by the caller across
+    forms) holds what was judged of each distinct target/actual text."""
+    scored = [_score_indicator(r, profile, memo) for r in rows]
     inds = [i for i in scored if num(i.row.get("parent")) is None]
     f = Form(form_id=project["form_id"], project=project, funds=funds, indicators=inds,
              breakdowns=[i for i in scored if num(i.row.get("parent")) is not None],
@@ -204,65 +208,79 @@ def _execution(f: Form, profile: Profile) -> None:
             f.exec_score = None  # the amounts are missing: the score cannot be recomputed
 
 
-def _score_indicator(row: dict, profile: Profile) -> Indicator:
-    target = parse_value(row.get("target", ""))
-    adjusted = parse_value(row.get("adjusted_target", ""))
-    actual = parse_value(row.get("actual", ""))
-    goal = adjusted if adjusted.kind != "empty" else target
-    if goal.kind == "number" and goal.op is None:
-        # a bare number takes its direction from the 指标性质 column when the form has one
-        op = _NATURE_OPS.get(str(row.get("nature", "")).strip()[:2])
-        if op:
-            goal = replace(goal, op=op)
-    ind = Indicator(row=row, target=target, adjusted=adjusted, actual=actual, goal=goal)
+def _score_indicator(row: dict, profile: Profile, memo: dict | None = None) -> Indicator:
+    texts = (row.get("target", ""), row.get("adjusted_target", ""), row.get("actual", ""),
+             str(row.get("nature", "")).strip()[:2])
+    # what follows from the texts alone is judged once per distinct texts: a province's forms print
+    # the same few hundred targets and actuals thousands of times
+    judged = memo.get(texts) if memo is not None else None
+    if judged is None:
+        judged = _judge(*texts, profile)
+        if memo is not None:
+            memo[texts] = judged
+    target, adjusted, actual, goal, way, met, (tier, factor, formula) = judged
+    ind = Indicator(row=row, target=target, adjusted=adjusted, actual=actual, goal=goal, met=met, direction=way,
+                    judged=judged)
     w = ind.weight
-    ind.direction = direction(goal)
-    ind.met = meets(goal, actual)
     if w is None:
         ind.formula = "分值缺失，无法计算"
         return ind
+    ind.tier, ind.formula = tier, formula
+    if factor is not None:
+        ind.calc = w if factor == "full" else factor * w
+    return ind
+
+
+def _judge(target_text, adjusted_text, actual_text, nature: str, profile: Profile) -> tuple:
+    """The parsed values, direction and verdict of one indicator's texts, and how its score follows
+    from its 分值: ``(tier, factor, formula)``, the score being ``factor × 分值`` ("full": the 分值
+    itself; None: not computable)."""
+    target = parse_value(target_text)
+    adjusted = parse_value(adjusted_text)
+    actual = parse_value(actual_text)
+    goal = adjusted if adjusted.kind != "empty" else target
+    if goal.kind == "number" and goal.op is None:
+        # a bare number takes its direction from the 指标性质 column when the form has one
+        op = _NATURE_OPS.get(nature)
+        if op:
+            goal = replace(goal, op=op)
+    way = direction(goal)
+    met = meets(goal, actual)
+    return target, adjusted, actual, goal, way, met, _recipe(goal, actual, way, met, profile)
+
+
+def _recipe(goal: Value, actual: Value, way: str | None, met: bool | None, profile: Profile) -> tuple:
     if goal.kind == "number" and actual.kind == "number":
         if not goal.comparable(actual):
-            ind.formula = "目标与实际单位不一致，无法计算"
-            return ind
-        if ind.met:
-            ind.calc, ind.formula = w, "达标：满分"
-            return ind
+            return None, None, "目标与实际单位不一致，无法计算"
+        if met:
+            return None, "full", "达标：满分"
         g, a = _amount(goal), _amount(actual)
         if g is None or a is None:
-            ind.formula = "无法计算"
-            return ind
-        d = ind.direction
-        if d == "positive" or (d in ("equal", None) and a < g):
+            return None, None, "无法计算"
+        if way == "positive" or (way in ("equal", None) and a < g):
             ratio = a / g if g else 0.0
-            ind.formula = "未达标（正向）：实际/目标×分值"
+            formula = "未达标（正向）：实际/目标×分值"
+        elif profile["scoring.negative_formula"] == "linear":
+            ratio = max(0.0, 1 - (a - g) / g) if g else 0.0
+            formula = "未达标（反向）：线性扣分，超出一倍为0"
         else:
-            if profile["scoring.negative_formula"] == "linear":
-                ratio = max(0.0, 1 - (a - g) / g) if g else 0.0
-                ind.formula = "未达标（反向）：线性扣分，超出一倍为0"
-            else:
-                ratio = g / a if a else 0.0
-                ind.formula = "未达标（反向）：目标/实际×分值"
-        ind.calc = max(0.0, min(1.0, ratio)) * w
-        return ind
+            ratio = g / a if a else 0.0
+            formula = "未达标（反向）：目标/实际×分值"
+        return None, max(0.0, min(1.0, ratio)), formula
     if goal.kind in ("qualitative", "frequency", "period") or actual.kind == "qualitative":
         if actual.kind == "number" and actual.dimension == "percent" and actual.number is not None:
             ratio = max(0.0, min(1.0, actual.number / 100))
-            ind.tier = "achieved" if ratio >= 1 - 1e-9 else None
-            ind.calc, ind.formula = ratio * w, "定性目标：按完成比例 实际%×分值"
-            return ind
+            return ("achieved" if ratio >= 1 - 1e-9 else None), ratio, "定性目标：按完成比例 实际%×分值"
         tier = actual.tier
-        if tier is None and ind.met:
+        if tier is None and met:
             tier = "achieved"
-        ind.tier = tier
         if tier in profile["scoring.qualitative"]:
             lo, hi = profile["scoring.qualitative"][tier]
-            ind.calc = hi * w
             label = {"achieved": "达成", "partial": "部分达成", "not": "未达成"}[tier]
-            ind.formula = f"定性：{label}（{lo * 100:.0f}–{hi * 100:.0f}%分值）"
-            return ind
-    ind.formula = "无法计算"
-    return ind
+            return tier, hi, f"定性：{label}（{lo * 100:.0f}–{hi * 100:.0f}%分值）"
+        return tier, None, "无法计算"
+    return None, None, "无法计算"
 
 
 def _amount(v: Value) -> float | None:

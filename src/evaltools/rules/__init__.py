@@ -3,7 +3,14 @@
 Its docstring documents it (``docs/rules.md`` is generated from the registry, the way ruff and
 sqlfluff document theirs) in fixed sections: a one-line Chinese title, then ``Why:``, ``Fails:``
 and ``Passes:``. A form rule takes ``(form, profile)`` and yields ``Hit``s; a department rule
-takes ``(forms, profile)`` (every form of one 主管部门) and yields ``(form, Hit)`` pairs.
+takes ``(forms, profile)`` (every form of one 主管部门) and yields ``(form, Hit)`` pairs. A row rule
+(``scope="indicators"``) takes ``(table, profile)``, the audited indicators of every form as one
+DataFrame (``facts.indicator_table``: the loaded columns and the parsed, scored ones), and
+yields ``(form_id, Hit)`` pairs: it decides with column operations, in one call for the batch.
+
+A built-in form rule that looks at one row at a time also has a row twin (``@rows_of``), which
+the audit runs instead; the form rule stays as its reference, and a test holds the two to the
+same findings.
 
 Users register their own rules from a notebook with the same decorator::
 
@@ -19,6 +26,12 @@ Users register their own rules from a notebook with the same decorator::
         \"\"\"
         if "测试" in form.project["project_name"]:
             yield Hit("项目名称含有“测试”", field="project_name")
+
+    @rule("MY-ROWS", severity="info", category="自定义", scope="indicators")
+    def my_rows(table, profile):
+        \"\"\"得分为 0 的指标。\"\"\"
+        for r in table[table["score"] == 0].itertuples():
+            yield r.form_id, Hit(f"指标“{r.name}”得分为 0", table="indicators", key=r.key, field="score")
 """
 
 from __future__ import annotations
@@ -66,9 +79,11 @@ class Rule:
     severity: str
     category: str
     func: Callable = field(repr=False, compare=False)
-    scope: str = "form"  # "form" or "department"
+    scope: str = "form"  # one of SCOPES
     # what the form must have for the rule to judge it (see NEEDS); a form without it is skipped
     needs: tuple[str, ...] = ()
+    # a form rule's row twin (``rows_of``): the same findings from column operations on the batch
+    rows: Callable | None = field(default=None, repr=False, compare=False)
 
     @property
     def doc(self) -> str:
@@ -94,6 +109,9 @@ class Rule:
                 out.append(stripped)
         return " ".join(x for x in out if x).strip()
 
+
+SCOPES = {"form": "每张表", "department": "每个主管部门", "indicators": "每个指标行（按列运算）"}
+"""A rule's scope → how the rule reference names it."""
 
 NEEDS = {
     "weights": ("no-weights", "指标分值（分值列）"),
@@ -127,8 +145,10 @@ class Registry:
     def register(self, r: Rule, *, replace: bool = False) -> Rule:
         if r.severity not in SEVERITIES:
             raise RuleError(f"rule {r.id}: severity {r.severity!r} is not one of {', '.join(SEVERITIES)}")
-        if r.scope not in ("form", "department"):
-            raise RuleError(f"rule {r.id}: scope must be 'form' or 'department'")
+        if r.scope not in SCOPES:
+            raise RuleError(f"rule {r.id}: scope must be one of {', '.join(repr(x) for x in SCOPES)}")
+        if r.rows is not None and r.scope != "form":
+            raise RuleError(f"rule {r.id}: only a form rule has a row twin (rows_of)")
         for n in r.needs:
             if n not in NEEDS:
                 raise RuleError(f"rule {r.id}: unknown need {n!r} (one of {', '.join(NEEDS)})")
@@ -185,6 +205,21 @@ def rule(rule_id: str, *, severity: str, category: str, scope: str = "form", reg
     return deco
 
 
+def rows_of(rule_id: str, *, registry: Registry | None = None):
+    """Register the decorated function as the row twin of form rule ``rule_id``: called as
+    ``func(table, profile)`` on ``facts.indicator_table`` (the rows of the forms the rule judges,
+    those of one profile), it yields ``(form_id, Hit)`` pairs, the same hits in the same order as
+    the form rule would over those forms' indicators. The audit runs the twin; the form rule stays
+    as the reference (``audit(..., vectorised=False)``) and for a twin that fails."""
+
+    def deco(func: Callable) -> Callable:
+        reg = registry if registry is not None else REGISTRY
+        reg.register(dataclasses.replace(reg.get(rule_id), rows=func), replace=True)
+        return func
+
+    return deco
+
+
 def builtin_registry() -> Registry:
     """The registry with every built-in rule loaded (importing the rule modules registers them)."""
     from . import funds, scores, structure, text, values  # noqa: F401
@@ -217,7 +252,7 @@ def render_docs(registry: Registry | None = None) -> str:
     for r in reg:
         lines += ["", f"## {r.id}", "", f"**{r.title}**", "",
                   f"Severity: {r.severity} ({SEVERITY_LABELS[r.severity]}) · category: {r.category} · "
-                  f"scope: {'每个主管部门' if r.scope == 'department' else '每张表'}"
+                  f"scope: {SCOPES[r.scope]}{'（按列运算）' if r.rows is not None else ''}"
                   + (f" · needs: {'、'.join(NEEDS[n][1] for n in r.needs)}（表中没有时不检查）" if r.needs else ""), ""]
         for name, head in (("Why", "Why it matters"), ("Fails", "Fails"), ("Passes", "Passes")):
             text = r.section(name)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+import pandas as pd
+
 from ..scoring import num, printed_tolerance
-from . import Hit, meaningful, rule
+from . import Hit, meaningful, rows_of, rule
 
 LEVEL1_GROUPS = (("output", "产出"), ("benefit", "效益"), ("satisfaction", "满意"))
 TIER_NAMES = {"achieved": "达成", "partial": "部分达成", "not": "未达成"}
@@ -294,3 +297,92 @@ def dev_missing(form, profile):
         yield Hit(f"指标“{i['name']}”{why}（目标 {i.goal.text}，实际 {i.actual.text}），未填写偏差原因",
                   table="indicators", key=str(i.seq), field="deviation_reason",
                   expected="说明偏差原因及改进措施", actual=i["deviation_reason"] or "（空）")
+
+
+# ---------------------------------------------------------------------------------------------
+# Row twins: the rules above that look at one indicator at a time, as column operations over
+# facts.indicator_table. Each yields the hits its form rule yields, in the same order.
+
+
+def _present(x) -> float | None:
+    return None if x != x else x  # NaN (no value printed) is None, as in scoring.Indicator
+
+
+@rows_of("SCORE-RANGE")
+def _score_range_rows(t, profile):
+    w, s = t["weight"].to_numpy(), t["score"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(s) & ((s < -1e-9) | (s > w + 1e-9))
+    for r in t[bad].itertuples(index=False):
+        w = _present(r.weight)
+        bound = f"0–{w:g}" if w is not None else "≥ 0"
+        yield r.form_id, Hit(f"指标“{r.name}”得分 {r.score:g} 超出 {bound} 分", table="indicators", key=r.key,
+                             field="score", expected=bound, actual=f"{r.score:g}")
+
+
+@rows_of("SCORE-MISSED-FULL")
+def _score_missed_full_rows(t, profile):
+    w, s = t["weight"].to_numpy(), t["score"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = t["missed"].to_numpy() & ~np.isnan(w) & (w != 0) & ~np.isnan(s) & (s >= w - 1e-9)
+    for r in t[bad].itertuples(index=False):
+        yield r.form_id, Hit(f"指标“{r.name}”目标 {r.goal_text}，实际 {r.actual_text}，未达标却得满分 {r.score:g}",
+                             table="indicators", key=r.key, field="score", expected=f"< {r.weight:g}",
+                             actual=f"{r.score:g}")
+
+
+@rows_of("SCORE-INFLATED")
+def _score_inflated_rows(t, profile):
+    tol = profile["scoring.inflated_tolerance"]
+    with np.errstate(invalid="ignore"):
+        bad = t["score"].to_numpy() > t["calc"].to_numpy() + tol  # False where either is NaN
+    for r in t[bad].itertuples(index=False):
+        yield r.form_id, Hit(f"指标“{r.name}”得分 {r.score:g}，按“{r.formula}”应为 {r.calc:.2f}", table="indicators",
+                             key=r.key, field="score", expected=f"{r.calc:.2f}", actual=f"{r.score:g}")
+
+
+@rows_of("SCORE-QUAL-BAND")
+def _score_qual_band_rows(t, profile):
+    bands = profile["scoring.qualitative"]
+    qual = (t["actual_kind"] == "qualitative").to_numpy()
+    if not qual.any():
+        return
+    t = t[qual]
+    codes, tiers = pd.factorize(t["actual_tier"], use_na_sentinel=False)
+    lo = np.array([bands[x][0] if x in bands else np.nan for x in tiers] or [np.nan], dtype=np.float64)[codes]
+    hi = np.array([bands[x][1] if x in bands else np.nan for x in tiers] or [np.nan], dtype=np.float64)[codes]
+    w, s = t["weight"].to_numpy(), t["score"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        judged = ~np.isnan(lo) & ~np.isnan(w) & (w != 0) & ~np.isnan(s) & (s >= 0) & (s <= w)
+        share = s / w
+        bad = judged & ((share < lo - 1e-9) | (share > hi + 1e-9))
+    for r in t[bad].itertuples(index=False):
+        lo_, hi_ = bands[r.actual_tier]
+        yield r.form_id, Hit(f"指标“{r.name}”结果为“{TIER_NAMES[r.actual_tier]}”，得分 {r.score:g}/{r.weight:g} 不在 "
+                             f"{lo_:.0%}–{hi_:.0%} 区间", table="indicators", key=r.key, field="score",
+                             expected=f"{lo_ * r.weight:g}–{hi_ * r.weight:g}", actual=f"{r.score:g}")
+
+
+@rows_of("DEV-MISSING")
+def _dev_missing_rows(t, profile):
+    ratio = profile["scoring.overshoot_ratio"]
+    w, s = t["weight"].to_numpy(), t["score"].to_numpy()
+    g, a = t["goal_number"].to_numpy(), t["actual_number"].to_numpy()
+    gm, am = t["goal_money"].to_numpy(), t["actual_money"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        lost = ~np.isnan(w) & ~np.isnan(s) & (s < w - 1e-9)
+        # `money or number`: an amount of 0 (or none) falls back to the number, as in the form rule
+        got = np.where(np.isnan(am) | (am == 0), a, am)
+        want = np.where(np.isnan(gm) | (gm == 0), g, gm)
+        over = ((t["direction"] == "positive").to_numpy() & (t["goal_kind"] == "number").to_numpy()
+                & (t["actual_kind"] == "number").to_numpy() & t["comparable"].to_numpy()
+                & ~np.isnan(g) & (g != 0) & ~np.isnan(a) & (g > 0) & (got >= ratio * want))
+    missed = t["missed"].to_numpy()
+    for r, lost_, missed_ in zip(t[lost | missed | over].itertuples(index=False), lost[lost | missed | over],
+                                 missed[lost | missed | over]):
+        if meaningful(r.deviation_reason, profile):
+            continue
+        why = "扣分" if lost_ else ("未达标" if missed_ else f"实际超过目标 {ratio:.0%}")
+        yield r.form_id, Hit(f"指标“{r.name}”{why}（目标 {r.goal_text}，实际 {r.actual_text}），未填写偏差原因",
+                             table="indicators", key=r.key, field="deviation_reason",
+                             expected="说明偏差原因及改进措施", actual=r.deviation_reason or "（空）")

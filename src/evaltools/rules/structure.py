@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from . import Hit, rule
+import numpy as np
+
+from ..facts import each_distinct
+from . import Hit, rows_of, rule
 
 OUTPUT_KINDS = ("数量", "质量", "时效", "成本")
 _PLACEHOLDER_NAME = re.compile(r"^指标\d+[:：]?$")
@@ -165,3 +168,31 @@ def audit_crash(form, profile):
     Passes: every rule ran.
     """
     return ()
+
+
+@rows_of("STR-UNFILLED")
+def _str_unfilled_rows(t, profile):
+    """The row twin of STR-UNFILLED (column operations over ``facts.indicator_table``)."""
+    blank = np.array([not str(a or "").strip() for a in t["actual"]], dtype=bool)
+    scored = ~np.array(["no-scores" in c.split(",") for c in t["convention"]], dtype=bool)
+    unscored = np.isnan(t["score"].to_numpy()) & scored & ~t["score_error"].to_numpy()
+    sel = blank | unscored
+    for r, b, u in zip(t[sel].itertuples(index=False), blank[sel], unscored[sel]):
+        missing = [name for name, empty in (("实际完成值", b), ("得分", u)) if empty]
+        yield r.form_id, Hit(f"指标“{r.name}”未填写{'、'.join(missing)}", table="indicators", key=r.key,
+                             field="actual" if b else "score", expected="已填写", actual="（空）")
+
+
+@rows_of("CLASS-SATISFACTION")
+def _class_satisfaction_rows(t, profile):
+    """The row twin of CLASS-SATISFACTION."""
+    sat = each_distinct(t["name"], lambda x: "满意" in str(x))
+    in_block = each_distinct(t["level1"], lambda x: "满意" in str(x))
+    sel = sat != in_block
+    for r, s in zip(t[sel].itertuples(index=False), sat[sel]):
+        if s:
+            yield r.form_id, Hit(f"满意度指标“{r.name}”放在了“{r.level1}”下", table="indicators", key=r.key,
+                                 field="name", expected="满意度指标", actual=str(r.level1))
+        else:
+            yield r.form_id, Hit(f"满意度指标下的“{r.name}”不是满意度指标", table="indicators", key=r.key,
+                                 field="name", expected="满意度（如服务对象满意度）", actual=str(r.name))

@@ -88,6 +88,10 @@ def txt_boilerplate(forms, profile):
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
+def _bigrams(t: str) -> frozenset:
+    return frozenset(t[k : k + 2] for k in range(len(t) - 1))
+
+
 def _cluster(texts: list[str], ratio: float) -> dict[str, set[str]]:
     """Group near-identical texts (difflib ratio ≥ ``ratio``): text → the set it belongs to.
 
@@ -102,26 +106,43 @@ def _cluster(texts: list[str], ratio: float) -> dict[str, set[str]]:
             t = parent[t]
         return t
 
-    digits = {t: _DIGITS.findall(t) for t in distinct}
-    grams = {t: frozenset(t[k : k + 2] for k in range(len(t) - 1)) for t in distinct}
-    for i, a in enumerate(distinct):
-        matcher = None  # made for the first pair that needs difflib: most texts have none
-        for b in distinct[i + 1 :]:
-            if find(a) == find(b) or digits[a] != digits[b]:
-                continue
-            # ratio() ≤ 2·min/(len a + len b): skip pairs whose lengths alone rule them out
-            if 2 * min(len(a), len(b)) < ratio * (len(a) + len(b)):
-                continue
-            # cheap prefilter: texts this similar share most of their character bigrams
-            ga, gb = grams[a], grams[b]
-            if ga and gb and 2 * len(ga & gb) < (ratio - 0.2) * (len(ga) + len(gb)):
-                continue
-            if matcher is None:
-                matcher = difflib.SequenceMatcher(None, autojunk=False)
-                matcher.set_seq2(a)  # difflib caches the second sequence: compare many against one
-            matcher.set_seq1(b)
-            if matcher.ratio() >= ratio:
-                parent[find(b)] = find(a)
+    # the groups are the connected parts of the "similar" relation, whatever order pairs are tried
+    # in: so only pairs that can be similar are tried, those with the same figures and lengths
+    # close enough (ratio() ≤ 2·min/(len a + len b)), each bucket shortest first
+    buckets: dict[tuple, list[str]] = defaultdict(list)
+    for t in distinct:
+        buckets[tuple(_DIGITS.findall(t))].append(t)
+    for bucket in buckets.values():
+        if len(bucket) < 2:
+            continue
+        bucket.sort(key=len)
+        grams: dict[str, frozenset] = {}  # made for the texts a pair needs them of
+        matchers: dict[str, difflib.SequenceMatcher] = {}  # made for a pair that needs difflib: few do
+        for i, a in enumerate(bucket):
+            for b in bucket[i + 1 :]:
+                if 2 * len(a) < ratio * (len(a) + len(b)):
+                    break  # b and every later text are too long for a
+                if find(a) == find(b):
+                    continue
+                # cheap prefilter: texts this similar share most of their character bigrams
+                ga = grams.get(a)
+                if ga is None:
+                    ga = grams[a] = _bigrams(a)
+                gb = grams.get(b)
+                if gb is None:
+                    gb = grams[b] = _bigrams(b)
+                if ga and gb and 2 * len(ga & gb) < (ratio - 0.2) * (len(ga) + len(gb)):
+                    continue
+                # ratio() is not quite symmetric: the text first in sort order is always seq2
+                # (which difflib caches: compare many against one)
+                lo, hi = (a, b) if a < b else (b, a)
+                matcher = matchers.get(lo)
+                if matcher is None:
+                    matcher = matchers[lo] = difflib.SequenceMatcher(None, autojunk=False)
+                    matcher.set_seq2(lo)
+                matcher.set_seq1(hi)
+                if matcher.ratio() >= ratio:
+                    parent[find(b)] = find(a)
     members: dict[str, set[str]] = defaultdict(set)
     for t in distinct:
         members[find(t)].add(t)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
+from ..facts import each_distinct
 from ..scoring import num
-from . import Hit, rule
+from . import Hit, rows_of, rule
 
 RATE_WORDS = ("率", "覆盖", "范围", "度", "比例", "占比")
 NUMBER_NAME = re.compile(r"率|数|成本|时间|金额|费用|面积|人次")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def _is_cost(i) -> bool:
@@ -185,10 +189,92 @@ def year_mismatch(form, profile):
             continue
         for fld, v in (("target", i.target), ("adjusted_target", i.adjusted), ("actual", i.actual)):
             years = {d.year for d in (v.start, v.end) if d is not None}
-            years |= {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", v.text)}
+            years |= {int(y) for y in _YEAR.findall(v.text)}
             bad = sorted(y for y in years if y != year)
             if bad:
                 yield Hit(f"{year} 年度表的时效指标“{i['name']}”{_FIELD_NAMES[fld]}为“{v.text}”，不在评价年度内",
                           table="indicators", key=str(i.seq), field=fld, expected=str(year),
                           actual="、".join(map(str, bad)))
+                break
+
+
+# ---------------------------------------------------------------------------------------------
+# Row twins (see rules.scores): the same hits from column operations over facts.indicator_table.
+
+
+@rows_of("VAL-UNPARSED")
+def _val_unparsed_rows(t, profile):
+    kinds = [(fld, (t[f"{col}_kind"] == "unparsed").to_numpy()) for fld, col in
+             (("target", "target"), ("adjusted_target", "adjusted"), ("actual", "actual"))]
+    any_ = kinds[0][1] | kinds[1][1] | kinds[2][1]
+    sub = t[any_]
+    flags = [k[any_] for _, k in kinds]
+    for n, r in enumerate(sub.itertuples(index=False)):
+        for (fld, _), flag in zip(kinds, flags):
+            if flag[n]:
+                text = getattr(r, f"{'adjusted' if fld == 'adjusted_target' else fld}_text")
+                yield r.form_id, Hit(f"指标“{r.name}”的{_FIELD_NAMES[fld]}“{text}”无法识别为数值或定性结论",
+                                     table="indicators", key=r.key, field=fld, actual=text)
+
+
+@rows_of("VAL-UNIT-MISMATCH")
+def _val_unit_mismatch_rows(t, profile):
+    both = t["goal_kind"].isin(("number", "frequency")) & t["actual_kind"].isin(("number", "frequency"))
+    for r in t[both.to_numpy() & ~t["comparable"].to_numpy()].itertuples(index=False):
+        yield r.form_id, Hit(f"指标“{r.name}”指标值“{r.goal_text}”与实际完成值“{r.actual_text}”单位不一致，无法比较",
+                             table="indicators", key=r.key, field="actual", expected=r.goal_unit or r.goal_kind,
+                             actual=r.actual_unit or r.actual_kind)
+
+
+@rows_of("VAL-VACUOUS")
+def _val_vacuous_rows(t, profile):
+    g = t["goal_number"].to_numpy()
+    op, dim = t["goal_op"], (t["goal_dimension"] == "percent").to_numpy()
+    with np.errstate(invalid="ignore"):
+        # the form rule's three cases, before their name tests (done on these rows only)
+        maybe = (t["goal_kind"] == "number").to_numpy() & ~np.isnan(g) & (
+            (op.isin(("<=", "<", ">=", "=")).to_numpy() & dim & (g >= 100)) | ((op == ">=").to_numpy() & (g == 0)))
+    for r in t[maybe].itertuples(index=False):
+        name = str(r.name)
+        why = ""
+        if r.goal_op in ("<=", "<") and r.goal_dimension == "percent" and r.goal_number >= 100 and any(
+                w in name for w in RATE_WORDS):
+            why = f"比率类指标“{r.goal_text}”总能达成"
+        elif "满意" in name and r.goal_op in (">=", "=") and r.goal_dimension == "percent" and r.goal_number >= 100:
+            why = f"满意度目标“{r.goal_text}”只能以 100% 达成，无实际意义"
+        elif r.goal_op in (">=",) and r.goal_number == 0:
+            why = f"指标值“{r.goal_text}”总能达成"
+        if why:
+            yield r.form_id, Hit(f"指标“{name}”：{why}", table="indicators", key=r.key,
+                                 field="adjusted_target" if r.adjusted_kind != "empty" else "target",
+                                 actual=r.goal_text)
+
+
+@rows_of("VAL-VAGUE")
+def _val_vague_rows(t, profile):
+    qual = (t["goal_kind"] == "qualitative").to_numpy()
+    if not qual.any():
+        return
+    q = t[qual]
+    asks = (each_distinct(q["level2"], lambda x: "数量" in str(x) or "成本" in str(x))
+            | each_distinct(q["name"], lambda x: NUMBER_NAME.search(str(x)) is not None))
+    for r in q[asks].itertuples(index=False):
+        yield r.form_id, Hit(f"指标“{r.name}”（{r.level2}）的指标值“{r.goal_text}”是定性表述，无法计量",
+                             table="indicators", key=r.key, field="target", expected="可计量的数值",
+                             actual=r.goal_text)
+
+
+@rows_of("YEAR-MISMATCH")
+def _year_mismatch_rows(t, profile):
+    timely = each_distinct(t["level2"], lambda x: "时效" in str(x)) & t["year"].notna().to_numpy()
+    for r in t[timely].itertuples(index=False):
+        year = int(r.year)
+        for fld, v in (("target", r.target_value), ("adjusted_target", r.adjusted_value), ("actual", r.actual_value)):
+            years = {d.year for d in (v.start, v.end) if d is not None}
+            years |= {int(y) for y in _YEAR.findall(v.text)}
+            bad = sorted(y for y in years if y != year)
+            if bad:
+                yield r.form_id, Hit(f"{year} 年度表的时效指标“{r.name}”{_FIELD_NAMES[fld]}为“{v.text}”，不在评价年度内",
+                                     table="indicators", key=r.key, field=fld, expected=str(year),
+                                     actual="、".join(map(str, bad)))
                 break
