@@ -288,9 +288,9 @@ def report_steps(data: str) -> dict:
 
     with tempfile.TemporaryDirectory() as out:
         # the first report pays papermill's and nbconvert's imports here
-        render_department(data, dept, out, files=files)
+        render_department(data, dept, out, files=files, engine="papermill")
         t4 = time.perf_counter()
-        st = render_department(data, dept, out, files=files)
+        st = render_department(data, dept, out, files=files, engine="papermill")
         t5 = time.perf_counter()
         if st["error"]:  # a failed run's cell durations would be a report's cost with no figures in it
             raise RuntimeError(f"report of {dept} failed: {st['error']}")

@@ -87,3 +87,45 @@ def test_unknown_executor():
     with pytest.raises(ExecutorError):
         with executor("carrier-pigeon"):
             pass
+
+
+def test_load_keeps_few_results_waiting_on_an_executor():
+    """A worker keeps a finished result until it is fetched: the load submits a few tasks ahead
+    of what it has fetched, not the whole batch at once (2.5 GB a Dask worker on 100,000 forms)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    load_module = __import__("sys").modules["evaltools.load"]
+
+    class Counting(ThreadPoolExecutor):
+        def __init__(self):
+            super().__init__(max_workers=2)
+            self.lock, self.out, self.most = threading.Lock(), 0, 0
+
+        def submit(self, fn, *args):
+            with self.lock:
+                self.out += 1
+                self.most = max(self.most, self.out)
+            fut = super().submit(fn, *args)
+            original = fut.result
+
+            def result(timeout=None):
+                value = original(timeout)
+                with self.lock:
+                    self.out -= 1
+                return value
+
+            fut.result = result
+            return fut
+
+    with Counting() as ex:
+        assert load_module._parallelism(ex) == 2
+        got = list(load_module._bounded_map(ex, lambda p: [x * 2 for x in p], [[n] for n in range(50)], 4))
+        assert got == [[n * 2] for n in range(50)] and ex.most <= 4
+        book = evaltools.load(SYNTH_DIR, executor=ex)
+        assert ex.most <= 4 * 2 and len(book.projects)
+
+
+def test_a_dask_executor_says_how_many_threads_it_runs(cluster):
+    with executor("dask", scheduler=cluster.scheduler_address) as ex:
+        assert __import__("sys").modules["evaltools.load"]._parallelism(ex) == 2

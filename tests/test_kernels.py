@@ -68,9 +68,11 @@ class PortThief(threading.Thread):
 
 
 @pytest.fixture
-def runtime(monkeypatch):
+def runtime(monkeypatch, tmp_path_factory):
     # jupyter_client writes connection files with tempfile.mkstemp; a short folder of our own
-    # keeps them in view (and the socket paths well under the 107 bytes a Unix socket allows)
+    # keeps them in view (and the socket paths well under the 107 bytes a Unix socket allows).
+    # pytest's own temporary folder is fixed first, or it would be made in this one and removed.
+    tmp_path_factory.getbasetemp()
     d = Path(tempfile.mkdtemp(prefix="et-rt-", dir="/tmp" if Path("/tmp").is_dir() else None))
     monkeypatch.setattr(tempfile, "tempdir", str(d))
     yield d
@@ -79,7 +81,8 @@ def runtime(monkeypatch):
 
 def test_report_kernel_starts_when_its_ports_are_taken(runtime, tmp_path):
     with PortThief(runtime) as thief:
-        status = render_department(SYNTH_DIR, "示例县财政局", tmp_path / "out")
+        # a fresh kernel's start (the warm engine's own start is tested below)
+        status = render_department(SYNTH_DIR, "示例县财政局", tmp_path / "out", engine="papermill")
     assert thief.seen, "the kernel's connection file was never seen: the thief tested nothing"
     assert not status["error"], f"{status['error']} (ports taken before the kernel bound them: {thief.taken})"
     assert (tmp_path / "out" / status["html"]).exists()

@@ -32,7 +32,8 @@ WARM_IMPORTS = (
     # the settings a fresh kernel starts with (inline backend included), kept where %reset can't reach
     "matplotlib._evaltools_rc = dict(matplotlib.rcParams)\n"
 )
-# Run before every notebook: figures closed, rcParams as at start, the user namespace emptied.
+# Run before every notebook (after moving the kernel to the notebook's folder): figures closed,
+# rcParams as at start, the user namespace emptied.
 RESET = (
     "import matplotlib as _m, matplotlib.pyplot as _p\n"
     "_p.close('all')\n"
@@ -160,7 +161,9 @@ class WarmKernelEngine(NBClientEngine):
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, **kwargs):
         km = warm_kernel(kernel_name, start_timeout)
-        _execute(km, RESET)
+        # papermill runs a notebook in its cwd by changing this process's folder before a fresh
+        # kernel starts there; a warm kernel started earlier is moved to it instead
+        _execute(km, f"import os as _o\n_o.chdir({os.getcwd()!r})\n" + RESET)
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(

@@ -29,7 +29,7 @@ _VALUE_COLUMNS = {
 _FLOATS = ("goal_number", "actual_number", "goal_money", "actual_money")
 
 
-def indicator_table(forms, profiles: dict | None = None):
+def indicator_table(forms):
     """The indicators of ``forms`` (``scoring.Form``) as a DataFrame.
 
     Columns: ``form_id``, ``form`` (the form's position in ``forms``), ``seq``, ``key`` (``str(seq)``,

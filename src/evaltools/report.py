@@ -593,7 +593,7 @@ def export_html(nb_path: Path, html_path: Path, *, title: str, manifest: dict, c
     return html_path
 
 
-ENGINES = ("papermill", "warm")
+ENGINES = ("warm", "papermill")  # the first is the default, as on the command line
 FAILED_SUFFIX = ".failed.ipynb"
 RUNNING_SUFFIX = ".running.ipynb"
 
@@ -640,7 +640,7 @@ def _rel(path: Path, base: Path) -> str:
 
 
 def render_department(data, department: str, out_dir, *, profile="auto", notebook=None,
-                      engine: str = "papermill", files=None, cache=None, vocabulary=None, stem=None,
+                      engine: str = ENGINES[0], files=None, cache=None, vocabulary=None, stem=None,
                       annotated=None, batch: bool = False) -> dict:
     """Execute the report notebook for one department and export it. Never raises for data problems.
 
@@ -825,7 +825,7 @@ BATCH_FILE = "batch.json"
 
 
 def render_reports(data, out_dir, *, profile="auto", jobs: int | None = None, notebook=None,
-                   engine: str = "papermill", departments=None, progress: bool = True, executor=None,
+                   engine: str = ENGINES[0], departments=None, progress: bool = True, executor=None,
                    cache=None, vocabulary=None) -> dict:
     """One report per 主管部门 of ``data``, in parallel, then ``index.html``, and every other output
     registered for ``report`` in ``outputs.py`` (the CSV tables, findings.xlsx, the annotated copies,
