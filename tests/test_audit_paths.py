@@ -18,7 +18,7 @@ TWINS = sorted(r.id for r in builtin_registry() if r.rows is not None)
 
 
 def _same(book, **kw):
-    fast = evaltools.audit(book, **kw)
+    fast = evaltools.audit(book, vectorised=True, **kw)
     slow = evaltools.audit(book, vectorised=False, **kw)
     pt.assert_frame_equal(fast.findings, slow.findings)
     pt.assert_frame_equal(fast.form_scores, slow.form_scores)
@@ -66,7 +66,7 @@ def test_a_failing_twin_falls_back_to_its_form_rule(tmp_path):
         raise KeyError("no such column")
 
     book = evaltools.load(fk.write_xlsx(tmp_path / "form.xlsx", [("表1", _form(FAILS["SCORE-RANGE"]))]))
-    res = evaltools.audit(book, registry=reg)
+    res = evaltools.audit(book, registry=reg, vectorised=True)
     assert "SCORE-RANGE" in set(res.findings["rule"]) and "AUDIT-CRASH" not in set(res.findings["rule"])
     pt.assert_frame_equal(res.findings, evaltools.audit(book, vectorised=False).findings)
 
@@ -131,3 +131,24 @@ def test_cell_lookup_on_codes_matches_the_text_lookup():
     codes = audit_module._cell_index_codes(cells, keys, wanted)
     text = audit_module._cell_index_text(cells, keys, wanted)
     assert codes == text and len(codes) == len(wanted) - 1
+
+
+def test_twins_run_when_a_row_rule_makes_the_table(tmp_path, monkeypatch):
+    """By default the twins run only when a row rule is enabled (the table is made anyway)."""
+    audit_module = __import__("sys").modules["evaltools.audit"]
+    made = []
+    real = audit_module._row_rules
+    monkeypatch.setattr(audit_module, "_row_rules", lambda *a: made.append([r.id for r in a[4]]) or real(*a))
+    book = evaltools.load(fk.write_xlsx(tmp_path / "form.xlsx", [("表1", _form(FAILS["SCORE-RANGE"]))]))
+    plain = evaltools.audit(book)
+    assert made == []
+    reg = builtin_registry().copy()
+
+    @rule("USER-NOTHING", severity="info", category="自定义", scope="indicators", registry=reg)
+    def nothing(table, profile):
+        """从不报告。"""
+        return ()
+
+    res = evaltools.audit(book, registry=reg)
+    assert "USER-NOTHING" in made[0] and "SCORE-RANGE" in made[0]
+    pt.assert_frame_equal(res.findings, plain.findings)

@@ -102,7 +102,7 @@ def build_forms(book, profile: Profile, auto: bool = False) -> list[Form]:
 
 def audit(book, profile: str | dict | Profile | None = "auto", *, disable: Iterable[str] = (),
           only: Iterable[str] | None = None, registry: Registry | None = None, executor=None,
-          vectorised: bool = True) -> AuditResult:
+          vectorised: bool | None = None) -> AuditResult:
     """Audit every form of a loaded ``Book``.
 
     ``profile`` is ``"auto"`` (the default: each form under the built-in profile that fits its
@@ -115,9 +115,12 @@ def audit(book, profile: str | dict | Profile | None = "auto", *, disable: Itera
     With an ``executor`` (any ``concurrent.futures.Executor``: processes, a Dask cluster) each
     主管部门 is audited as one task — department rules see all of its forms — and the results are
     merged in the book's order: the same findings as in one process.
-    Rules that look at one indicator row at a time run as column operations over the batch's
-    indicators (their row twins, ``rules.rows_of``); ``vectorised=False`` runs their form-by-form
-    reference instead, with the same findings (the test suite compares the two).
+    A rule that looks at one indicator row at a time has two forms with the same findings (the
+    test suite compares them): form by form, and as column operations over the batch's indicators
+    (its row twin, ``rules.rows_of``). ``vectorised=True`` runs the twins, False the form rules;
+    None (the default) runs the twins when a row rule (``scope="indicators"``) makes the
+    indicators' table anyway, else the form rules: assembling the table costs more than the
+    twins save on the objects the form rules read (BENCHMARKS.md, "Audit").
     """
     auto = isinstance(profile, str) and profile == "auto"
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -130,6 +133,8 @@ def audit(book, profile: str | dict | Profile | None = "auto", *, disable: Itera
     for rid in skip | (wanted or set()):
         reg.get(rid)  # an unknown id is misuse: raise now, not silently run everything
     rules = [r for r in reg if r.id not in skip and (wanted is None or r.id in wanted) and r.id != "AUDIT-CRASH"]
+    if vectorised is None:
+        vectorised = any(r.scope == "indicators" for r in rules)
     with _gc_paused():
         return _audit(book, prof, auto, reg, rules, vectorised)
 
@@ -216,7 +221,7 @@ def _row_rules(forms, by_name: dict, reg: Registry, rules: list, by_row: list, h
             return part
         if needs not in memo:
             ok = np.array([not lacks(c, needs) for c in conventions] or [True], dtype=bool)
-            memo[needs] = part[ok[codes]] if len(codes) else part
+            memo[needs] = part if ok.all() else part[ok[codes]]  # most batches: every form has it
         return memo[needs]
 
     failed = []
@@ -238,12 +243,12 @@ def _row_rules(forms, by_name: dict, reg: Registry, rules: list, by_row: list, h
     return failed
 
 
-def _audit_part(book, prof, disable, only, registry, vectorised=True):
+def _audit_part(book, prof, disable, only, registry, vectorised=None):
     r = audit(book, prof, disable=disable, only=only, registry=registry, vectorised=vectorised)
     return r.findings, r.forms
 
 
-def _audit_on(executor, book, prof, disable, only, registry, vectorised=True) -> AuditResult:
+def _audit_on(executor, book, prof, disable, only, registry, vectorised=None) -> AuditResult:
     import pandas as pd
 
     parts = [book.subset(ids) for _, ids in book.projects.groupby("department", sort=False)["form_id"]]

@@ -9,8 +9,8 @@ DataFrame (``facts.indicator_table``: the loaded columns and the parsed, scored 
 yields ``(form_id, Hit)`` pairs: it decides with column operations, in one call for the batch.
 
 A built-in form rule that looks at one row at a time also has a row twin (``@rows_of``), which
-the audit runs instead; the form rule stays as its reference, and a test holds the two to the
-same findings.
+the audit runs when the table is made anyway (a row rule is enabled) or when asked
+(``audit(..., vectorised=True)``); a test holds the two to the same findings.
 
 Users register their own rules from a notebook with the same decorator::
 
@@ -209,8 +209,8 @@ def rows_of(rule_id: str, *, registry: Registry | None = None):
     """Register the decorated function as the row twin of form rule ``rule_id``: called as
     ``func(table, profile)`` on ``facts.indicator_table`` (the rows of the forms the rule judges,
     those of one profile), it yields ``(form_id, Hit)`` pairs, the same hits in the same order as
-    the form rule would over those forms' indicators. The audit runs the twin; the form rule stays
-    as the reference (``audit(..., vectorised=False)``) and for a twin that fails."""
+    the form rule would over those forms' indicators. Which of the two runs is ``audit``'s
+    ``vectorised``; a twin that raises is replaced by its form rule."""
 
     def deco(func: Callable) -> Callable:
         reg = registry if registry is not None else REGISTRY
