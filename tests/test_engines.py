@@ -52,3 +52,24 @@ def test_no_state_leaks_between_departments(tmp_path):
         assert not st["error"], st["error"]
     assert engines.kernel_runs() == before + 3
     assert engines.warm_kernel() is km and km.is_alive()  # one kernel served all three
+
+
+def test_warm_workers_forked_after_a_warm_run_in_this_process(tmp_path):
+    """A pool worker forked from a process that has rendered with the warm engine (a notebook
+    user's kernel, the test process) inherited its kernel and jupyter_core's event-loop runner
+    without the runner's thread, and waited for ever on its first report."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        from evaltools.report import render_department, render_reports
+        first = render_department({str(SYNTH_DIR)!r}, "示例县财政局", {str(tmp_path / "one")!r}, engine="warm")
+        assert not first["error"], first["error"]
+        batch = render_reports({str(SYNTH_DIR)!r}, {str(tmp_path / "batch")!r}, jobs=2, progress=False,
+                               engine="warm", departments=["示例县财政局", "示例县公安局"])
+        print("errors:", [d["error"] for d in batch["departments"] if d["error"]])
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "errors: []" in out.stdout, out.stdout + out.stderr[-3000:]

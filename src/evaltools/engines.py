@@ -145,6 +145,24 @@ def shutdown_warm_kernels() -> None:
         _kernels.clear()
 
 
+def _forget_the_parents_kernels() -> None:
+    """In a forked child (a process-pool worker): the parent's warm kernel is not this process's
+    to use or shut down (a worker's exit would kill it), and jupyter_core's per-thread event-loop
+    runner was copied without its thread (the child's first nested ``run_sync``, which a run in a
+    kept kernel makes, waited on it for ever). The child starts its own of both on first use."""
+    global _lock
+    _kernels.clear()
+    _runs.clear()
+    _lock = threading.Lock()
+    try:
+        import jupyter_core.utils
+
+        jupyter_core.utils._runner_map.clear()
+    except (ImportError, AttributeError):  # pragma: no cover - a jupyter_core without the map
+        pass
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_kernels)
 atexit.register(shutdown_warm_kernels)
 try:  # a pool worker leaves through multiprocessing's exit path, which skips atexit
     from multiprocessing.util import Finalize
