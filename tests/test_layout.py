@@ -20,7 +20,7 @@ STAGES = [
     ("workbook and cells", {"bounds", "read", "marks", "safeio", "read_pdf", "read_docx", "ocr"}),
     ("form records", {"forms"}),
     ("DataFrames", {"cache", "load", "export"}),
-    ("findings", {"rules", "scoring", "audit"}),
+    ("findings", {"rules", "scoring", "facts", "audit"}),
     ("plots and reports", {"plots", "excel", "report", "engines", "explore", "outputs", "annotate_pdf",
                            "annotate_docx"}),
     # the package face, the command line and the synthetic-form generator may use every stage
