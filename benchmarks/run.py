@@ -234,9 +234,9 @@ def render_dask(r: dict, copies: int, one_process_ms: float | None) -> str:
         f"and the workers' part shared: a 16-core machine ≈ {project(16):,.0f} forms/s "
         f"(100,000 forms in {100000 / project(16):.0f} s); a cluster of 4 such machines ≈ {project(64):,.0f} forms/s, "
         f"of 16 ≈ {project(256):,.0f} forms/s, where the client's {asm_ms:.3f} ms per form caps it at "
-        f"{1000 / asm_ms:,.0f} forms/s. Memory: a worker keeps the results of its finished chunks until the "
-        f"client has fetched them ({max(r['worker_peak_mb']):.0f} MB peak here, so it grows with the batch "
-        "while the client lags behind); the client holds the batch's "
+        f"{1000 / asm_ms:,.0f} forms/s. Memory: a worker holds at most the results of the few chunks the "
+        f"load submits ahead of what the client has fetched (4 per worker thread, so it does not grow with "
+        f"the batch; {max(r['worker_peak_mb']):.0f} MB peak here); the client holds the batch's "
         f"DataFrames, {r['frames_mb'] / r['forms'] * 1000:.1f} kB per form "
         f"(a million forms ≈ {r['frames_mb'] / r['forms'] * 1e6 / 1e3:.1f} GB), and at peak the workers' results "
         "beside them.")
