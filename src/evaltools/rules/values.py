@@ -69,16 +69,21 @@ def val_vacuous(form, profile):
         if g.kind != "number" or g.number is None:
             continue
         name = str(i["name"])
-        why = ""
-        if g.op in ("<=", "<") and g.dimension == "percent" and g.number >= 100 and any(w in name for w in RATE_WORDS):
-            why = f"比率类指标“{g.text}”总能达成"
-        elif "满意" in name and g.op in (">=", "=") and g.dimension == "percent" and g.number >= 100:
-            why = f"满意度目标“{g.text}”只能以 100% 达成，无实际意义"
-        elif g.op in (">=",) and g.number == 0:
-            why = f"指标值“{g.text}”总能达成"
+        why = _vacuous(name, g.op, g.dimension, g.number, g.text)
         if why:
             yield Hit(f"指标“{name}”：{why}", table="indicators", key=str(i.seq),
                       field="adjusted_target" if i.adjusted.kind != "empty" else "target", actual=g.text)
+
+
+def _vacuous(name: str, op, dimension: str, number: float, text: str) -> str:
+    """Why a numeric target cannot fail, or ""."""
+    if op in ("<=", "<") and dimension == "percent" and number >= 100 and any(w in name for w in RATE_WORDS):
+        return f"比率类指标“{text}”总能达成"
+    if "满意" in name and op in (">=", "=") and dimension == "percent" and number >= 100:
+        return f"满意度目标“{text}”只能以 100% 达成，无实际意义"
+    if op == ">=" and number == 0:
+        return f"指标值“{text}”总能达成"
+    return ""
 
 
 @rule("VAL-COPIED", severity="info", category="指标值")
@@ -236,14 +241,7 @@ def _val_vacuous_rows(t, profile):
             (op.isin(("<=", "<", ">=", "=")).to_numpy() & dim & (g >= 100)) | ((op == ">=").to_numpy() & (g == 0)))
     for r in t[maybe].itertuples(index=False):
         name = str(r.name)
-        why = ""
-        if r.goal_op in ("<=", "<") and r.goal_dimension == "percent" and r.goal_number >= 100 and any(
-                w in name for w in RATE_WORDS):
-            why = f"比率类指标“{r.goal_text}”总能达成"
-        elif "满意" in name and r.goal_op in (">=", "=") and r.goal_dimension == "percent" and r.goal_number >= 100:
-            why = f"满意度目标“{r.goal_text}”只能以 100% 达成，无实际意义"
-        elif r.goal_op in (">=",) and r.goal_number == 0:
-            why = f"指标值“{r.goal_text}”总能达成"
+        why = _vacuous(name, r.goal_op, r.goal_dimension, r.goal_number, r.goal_text)
         if why:
             yield r.form_id, Hit(f"指标“{name}”：{why}", table="indicators", key=r.key,
                                  field="adjusted_target" if r.adjusted_kind != "empty" else "target",
