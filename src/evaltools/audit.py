@@ -86,7 +86,7 @@ def build_forms(book, profile: Profile, auto: bool = False) -> list[Form]:
         inds_by[r["form_id"]].append(r)
     forms = []
     profiles: dict[str, Profile] = {}
-    memos: dict[str, dict] = {}  # profile name → texts → judged (scoring.score_form)
+    memos: dict[int, dict] = {}  # id(profile) → texts → judged (scoring.score_form)
     for p in _records(book.projects):
         if p.get("audited") is False:
             continue
@@ -96,7 +96,7 @@ def build_forms(book, profile: Profile, auto: bool = False) -> list[Form]:
             name = profile_for(str(p.get("convention") or "").split(","))
             prof = profiles.get(name) or profiles.setdefault(name, profile if name == profile.name else load_profile(name))
         forms.append(score_form(p, funds_by.get(fid, []), sorted(inds_by.get(fid, []), key=lambda r: r["seq"]),
-                                prof, memos.setdefault(prof.name, {})))
+                                prof, memos.setdefault(id(prof), {})))
     return forms
 
 

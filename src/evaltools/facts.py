@@ -14,7 +14,7 @@ import numpy as np
 
 from .scoring import num
 
-# loaded columns every row rule may read (a column a profile adds is read from Indicator.row)
+# the loaded texts the table carries (the other loaded columns stay on the Form objects)
 LOADED = ("name", "level1", "level2", "target", "adjusted_target", "actual", "deviation_reason")
 
 # parsed columns: name → what of (target, adjusted, actual, goal) it is
@@ -37,9 +37,8 @@ def indicator_table(forms):
     ``year`` (the form's evaluation year, None if not printed), ``target_value``, ``adjusted_value``,
     ``actual_value`` and ``goal_value`` (the ``targets.Value`` objects),
     the ``LOADED`` texts, ``weight``, ``score`` and ``calc`` (NaN where none), ``formula``, ``met``
-    and ``direction`` (None where unknown), ``missed`` (``met`` is False), ``score_error`` (a row without a score whose 得分 cell prints an
-    Excel error),
-    the ``_VALUE_COLUMNS`` of the parsed values, ``goal_money``/``actual_money`` (万元, NaN if not
+    and ``direction`` (None where unknown), ``missed`` (``met`` is False), ``score_error`` (a row
+    without a score whose 得分 cell prints an Excel error), the ``_VALUE_COLUMNS`` of the parsed values, ``goal_money``/``actual_money`` (万元, NaN if not
     money) and ``comparable`` (the goal and the actual measure the same thing).
     """
     import pandas as pd

@@ -378,8 +378,8 @@ def _dev_missing_rows(t, profile):
                 & (t["actual_kind"] == "number").to_numpy() & t["comparable"].to_numpy()
                 & ~np.isnan(g) & (g != 0) & ~np.isnan(a) & (g > 0) & (got >= ratio * want))
     missed = t["missed"].to_numpy()
-    for r, lost_, missed_ in zip(t[lost | missed | over].itertuples(index=False), lost[lost | missed | over],
-                                 missed[lost | missed | over]):
+    sel = lost | missed | over
+    for r, lost_, missed_ in zip(t[sel].itertuples(index=False), lost[sel], missed[sel]):
         if meaningful(r.deviation_reason, profile):
             continue
         why = "扣分" if lost_ else ("未达标" if missed_ else f"实际超过目标 {ratio:.0%}")
